@@ -1,0 +1,61 @@
+# elfin: plain non-recursive GNU make. `make` builds everything into build/,
+# `make test` runs every test, `make bench` measures. WERROR= turns -Werror off.
+BUILD := build
+CC := gcc
+PYTHON := python3
+WERROR ?= -Werror
+
+# The kernel shares the program's address space: no libc, no stack protector (it reads
+# %fs), no SIMD registers, position-independent so elfin can stay out of non-PIE programs' way.
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -ffreestanding -fno-stack-protector \
+	-fno-builtin -fPIE -fvisibility=hidden -mgeneral-regs-only -mno-red-zone \
+	-fno-omit-frame-pointer -fcf-protection=none -I. -I$(BUILD)
+KLDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,noexecstack -Wl,-z,text \
+	-Wl,--build-id=none
+
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c) $(wildcard arch/x86_64/*.S)
+PROCESS_SRCS := $(wildcard plat/process/*.c plat/process/*.S)
+GEN_HDR := $(BUILD)/gen/syscalls.h
+GEN_TABLE := $(BUILD)/gen/syscall_table.c
+SYSCALL_DOC := docs/syscalls.md
+
+KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) $(PROCESS_SRCS)) $(BUILD)/obj/gen/syscall_table.c.o
+
+.PHONY: all deps test bench clean
+all: deps $(BUILD)/elfin $(SYSCALL_DOC)
+
+deps:
+	@sh scripts/deps.sh build
+
+$(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC) &: kernel/sys/syscalls.tbl tools/gensyscalls.py
+	@mkdir -p $(BUILD)/gen
+	$(PYTHON) tools/gensyscalls.py $< $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC)
+
+$(BUILD)/obj/%.c.o: %.c $(GEN_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/gen/syscall_table.c.o: $(GEN_TABLE)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/elfin: $(KOBJS)
+	$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS)
+
+include tests/tests.mk
+include tests/unit/unit.mk
+
+test: deps all test-bins unit-tests
+	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
+
+bench: all test-bins
+	$(PYTHON) tests/bench/bench.py --elfin $(BUILD)/elfin --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

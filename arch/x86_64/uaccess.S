@@ -1,0 +1,51 @@
+/* Fault-recovering user-memory primitives. A fault at any instruction between
+ * uaccess_begin and uaccess_end resumes at uaccess_fault, which returns -EFAULT
+ * to the primitive's caller (the primitives keep nothing on the stack). */
+	.text
+	.globl arch_uaccess_copy, arch_uaccess_clear, arch_uaccess_strnlen, arch_uaccess_fixup
+	.hidden arch_uaccess_copy, arch_uaccess_clear, arch_uaccess_strnlen, arch_uaccess_fixup
+
+uaccess_begin:
+/* long arch_uaccess_copy(void *dst, const void *src, size_t len) */
+arch_uaccess_copy:
+	mov %rdx, %rcx
+	rep movsb
+	xor %eax, %eax
+	ret
+
+/* long arch_uaccess_clear(void *dst, size_t len) */
+arch_uaccess_clear:
+	mov %rsi, %rcx
+	xor %eax, %eax
+	rep stosb
+	ret
+
+/* long arch_uaccess_strnlen(const char *s, size_t max) */
+arch_uaccess_strnlen:
+	xor %eax, %eax
+1:	cmp %rsi, %rax
+	jae 2f
+	cmpb $0, (%rdi,%rax)
+	je 2f
+	inc %rax
+	jmp 1b
+2:	ret
+uaccess_end:
+
+uaccess_fault:
+	mov $-14, %rax
+	ret
+
+/* uintptr_t arch_uaccess_fixup(uintptr_t rip) */
+arch_uaccess_fixup:
+	xor %eax, %eax
+	lea uaccess_begin(%rip), %rcx
+	cmp %rcx, %rdi
+	jb 1f
+	lea uaccess_end(%rip), %rcx
+	cmp %rcx, %rdi
+	jae 1f
+	lea uaccess_fault(%rip), %rax
+1:	ret
+
+	.section .note.GNU-stack, "", @progbits

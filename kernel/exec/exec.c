@@ -1,0 +1,301 @@
+/* The ELF loader: maps the program and its interpreter through the VFS and the platform,
+ * then builds the initial stack exactly as Linux does (LINUX-ABI.md §1). */
+#include "kernel/exec/exec.h"
+#include "kernel/exec/elf.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mman.h"
+#include "kernel/uaccess.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/decode.h"
+#include "plat/plat.h"
+
+#define PIE_BASE 0x555555554000UL
+#define STACK_SIZE (8UL << 20)
+#define EXIT_NOEXEC 126
+#define EXIT_NOTFOUND 127
+
+struct loaded {
+	uintptr_t bias, entry, phdr, end;
+	uint16_t phnum;
+	char interp[PATH_MAX];
+};
+
+struct ctx {
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct ctx *c, int status, const char *fmt, const char *detail)
+{
+	ksnprintf(c->err, c->errlen, fmt, detail);
+	return status;
+}
+
+/* Reads exactly len bytes at off from a file into kernel memory. */
+static long kread(struct file *f, void *buf, size_t len, off_t off)
+{
+	current()->kernel_access = true;
+	long r = f->ops->pread ? f->ops->pread(f, buf, len, off) : -EINVAL;
+	current()->kernel_access = false;
+	return r < 0 ? r : (size_t)r == len ? 0 : -EIO;
+}
+
+static int open_exec(const char *path, struct file **out, uint64_t *size, struct ctx *c)
+{
+	struct lookup lk;
+	struct kstat st;
+	long r = vfs_resolve(AT_FDCWD, path, &lk);
+	if (r == 0)
+		r = vfs_stat(&lk, &st, true);
+	if (r == 0 && S_ISDIR(st.mode))
+		return fail(c, EXIT_NOEXEC, "is a directory%s", "");
+	if (r == 0 && !S_ISREG(st.mode))
+		return fail(c, EXIT_NOEXEC, "not a regular file%s", "");
+	if (r == 0)
+		r = lk.mnt->ops->access(lk.mnt, lk.rel, X_OK);
+	if (r == 0)
+		r = vfs_open(&lk, O_RDONLY, 0, out);
+	if (r < 0)
+		return fail(c, r == -ENOENT || r == -ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC, "%s", errno_text(-r));
+	*size = (uint64_t)st.size;
+	return 0;
+}
+
+static int read_headers(struct file *f, uint64_t size, struct elf_ehdr *eh, struct elf_phdr *ph,
+			struct elf_image *img, struct ctx *c)
+{
+	unsigned char buf[ELF_EHDR_SIZE] = {0};
+	size_t n = MIN(size, sizeof buf);
+	if (kread(f, buf, n, 0) < 0)
+		return fail(c, EXIT_NOEXEC, "cannot read the file%s", "");
+	if (elf_check_header(buf, n, size, c->err, c->errlen))
+		return EXIT_NOEXEC;
+	memcpy(eh, buf, sizeof *eh);
+	if (kread(f, ph, (size_t)eh->phnum * ELF_PHDR_SIZE, (off_t)eh->phoff) < 0)
+		return fail(c, EXIT_NOEXEC, "cannot read the program headers%s", "");
+	if (elf_check_phdrs(eh, ph, size, img, c->err, c->errlen))
+		return EXIT_NOEXEC;
+	return 0;
+}
+
+/* Maps one PT_LOAD segment at bias: the file part, then zeroed memory to memsz. */
+static long map_segment(struct file *f, const struct elf_seg *s, uintptr_t bias)
+{
+	uintptr_t start = PAGE_DOWN(s->vaddr + bias);
+	uintptr_t file_end = s->vaddr + bias + s->filesz, mem_end = PAGE_UP(s->vaddr + bias + s->memsz);
+	int prot = s->prot;
+	if (s->filesz) {
+		bool tail = s->memsz > s->filesz && (file_end & (PAGE_SIZE - 1));
+		long r = f->ops->mmap(f, (void *)start, PAGE_UP(file_end) - start, tail ? prot | PROT_WRITE : prot,
+				      MAP_PRIVATE | MAP_FIXED, (off_t)PAGE_DOWN(s->offset));
+		if (r < 0)
+			return r;
+		if (tail) { /* the rest of the last file page belongs to .bss */
+			memset((void *)file_end, 0, PAGE_UP(file_end) - file_end);
+			plat_protect((void *)start, PAGE_UP(file_end) - start, prot);
+		}
+		start = PAGE_UP(file_end);
+	}
+	if (mem_end > start)
+		return plat_map((void *)start, mem_end - start, prot, PLAT_MAP_FIXED, -1, 0);
+	return 0;
+}
+
+static int load_elf(const char *path, bool is_interp, struct loaded *out, struct ctx *c)
+{
+	struct file *f;
+	uint64_t size;
+	struct elf_ehdr eh;
+	static struct elf_phdr ph[ELF_MAX_PHNUM];
+	static struct elf_image img;
+	int st = open_exec(path, &f, &size, c);
+	if (st)
+		return st;
+	st = read_headers(f, size, &eh, ph, &img, c);
+	if (!st && img.has_interp && is_interp)
+		st = fail(c, EXIT_NOEXEC, "the interpreter itself names an interpreter%s", "");
+	out->interp[0] = 0;
+	if (!st && img.has_interp) {
+		if (kread(f, out->interp, img.interp_len, (off_t)img.interp_off) < 0)
+			st = fail(c, EXIT_NOEXEC, "cannot read the interpreter path%s", "");
+		else if (elf_check_interp(out->interp, img.interp_len, c->err, c->errlen))
+			st = EXIT_NOEXEC;
+	}
+	if (st) {
+		file_put(f);
+		return st;
+	}
+	size_t span = img.hi - img.lo;
+	uintptr_t want = img.type == ET_EXEC ? img.lo : is_interp ? 0 : PIE_BASE;
+	int flags = img.type == ET_EXEC ? PLAT_MAP_NOREPLACE : 0;
+	long base = plat_map((void *)want, span, PROT_NONE, flags | PLAT_MAP_RESERVE, -1, 0);
+	if (base < 0 || (img.type == ET_EXEC && plat_is_kernel_range(img.lo, span))) {
+		file_put(f);
+		return fail(c, EXIT_NOEXEC, "cannot map its segments at their fixed addresses (%s)",
+			    base < 0 ? errno_text(-base) : "in use by elfin");
+	}
+	uintptr_t bias = img.type == ET_EXEC ? 0 : (uintptr_t)base - img.lo;
+	for (int i = 0; i < img.nsegs && !st; i++) {
+		long r = map_segment(f, &img.segs[i], bias);
+		if (r < 0)
+			st = fail(c, EXIT_NOEXEC, "cannot map a segment (%s)", errno_text(-r));
+	}
+	file_put(f);
+	out->bias = bias;
+	out->entry = img.entry + bias;
+	out->phdr = img.phdr_vaddr + bias;
+	out->phnum = img.phnum;
+	out->end = img.hi + bias;
+	return st;
+}
+
+enum {
+	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
+	AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
+	AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33,
+	AT_MINSIGSTKSZ = 51,
+};
+
+struct stack {
+	char *top, *sp;
+};
+
+static char *push_bytes(struct stack *s, const void *p, size_t n)
+{
+	s->sp -= n;
+	memcpy(s->sp, p, n);
+	return s->sp;
+}
+
+static size_t count(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* Remembers argv for /proc/self/cmdline. */
+static void save_cmdline(char *const *argv)
+{
+	struct kproc *p = curproc();
+	size_t len = 0;
+	for (size_t i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	p->cmdline = kmalloc(len + 1);
+	p->cmdline_len = 0;
+	for (size_t i = 0; p->cmdline && argv[i]; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		memcpy(p->cmdline + p->cmdline_len, argv[i], n);
+		p->cmdline_len += n;
+	}
+	const char *base = strrchr(argv[0] ? argv[0] : "", '/');
+	strlcpy(p->comm, base ? base + 1 : argv[0] ? argv[0] : "", sizeof p->comm);
+}
+
+/* Builds argc, argv, envp and the auxiliary vector in Linux's order; returns the entry sp. */
+static uintptr_t build_stack(struct stack *s, const struct exec_args *a, const struct loaded *prog,
+			     const struct loaded *interp)
+{
+	const struct plat_info *pi = plat_info();
+	size_t argc = count(a->argv), envc = count(a->envp);
+	char *execfn = push_bytes(s, a->path, strlen(a->path) + 1);
+	char **uenv = kmalloc((envc + 1) * sizeof(char *)), **uarg = kmalloc((argc + 1) * sizeof(char *));
+	kassert(uenv && uarg);
+	for (size_t i = envc; i-- > 0;)
+		uenv[i] = push_bytes(s, a->envp[i], strlen(a->envp[i]) + 1);
+	for (size_t i = argc; i-- > 0;)
+		uarg[i] = push_bytes(s, a->argv[i], strlen(a->argv[i]) + 1);
+	char *platform = push_bytes(s, "x86_64", 7);
+	s->sp = (char *)((uintptr_t)s->sp & ~15UL);
+	unsigned char rnd[16];
+	plat_random(rnd, sizeof rnd);
+	char *random = push_bytes(s, rnd, sizeof rnd);
+
+	unsigned long av[2 * 24], *v = av;
+#define AUX(t, val) (*v++ = (t), *v++ = (unsigned long)(val))
+	if (a->vdso && pi->vdso_base)
+		AUX(AT_SYSINFO_EHDR, pi->vdso_base);
+	AUX(AT_MINSIGSTKSZ, pi->minsigstksz);
+	AUX(AT_HWCAP, pi->hwcap);
+	AUX(AT_PAGESZ, PAGE_SIZE);
+	AUX(AT_CLKTCK, 100);
+	AUX(AT_PHDR, prog->phdr);
+	AUX(AT_PHENT, ELF_PHDR_SIZE);
+	AUX(AT_PHNUM, prog->phnum);
+	AUX(AT_BASE, interp ? interp->bias : 0);
+	AUX(AT_FLAGS, 0);
+	AUX(AT_ENTRY, prog->entry);
+	AUX(AT_UID, pi->uid);
+	AUX(AT_EUID, pi->euid);
+	AUX(AT_GID, pi->gid);
+	AUX(AT_EGID, pi->egid);
+	AUX(AT_SECURE, 0);
+	AUX(AT_RANDOM, random);
+	AUX(AT_HWCAP2, pi->hwcap2);
+	AUX(AT_EXECFN, execfn);
+	AUX(AT_PLATFORM, platform);
+	AUX(AT_NULL, 0);
+#undef AUX
+	size_t words = 1 + argc + 1 + envc + 1 + (size_t)(v - av);
+	s->sp -= words * 8;
+	s->sp = (char *)((uintptr_t)s->sp & ~15UL);
+	unsigned long *w = (unsigned long *)s->sp;
+	*w++ = argc;
+	for (size_t i = 0; i < argc; i++)
+		*w++ = (unsigned long)uarg[i];
+	*w++ = 0;
+	for (size_t i = 0; i < envc; i++)
+		*w++ = (unsigned long)uenv[i];
+	*w++ = 0;
+	memcpy(w, av, (size_t)(v - av) * 8);
+	kfree(uenv);
+	kfree(uarg);
+	return (uintptr_t)s->sp;
+}
+
+static long args_size(const struct exec_args *a)
+{
+	long n = 0;
+	for (size_t i = 0; a->argv[i]; i++)
+		n += (long)strlen(a->argv[i]) + 1 + 8;
+	for (size_t i = 0; a->envp && a->envp[i]; i++)
+		n += (long)strlen(a->envp[i]) + 1 + 8;
+	return n;
+}
+
+int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size_t errlen)
+{
+	struct ctx c = {err, errlen};
+	static struct loaded prog, interp;
+	if (args_size(a) > (long)STACK_SIZE / 4)
+		return fail(&c, EXIT_NOEXEC, "%s", errno_text(E2BIG));
+	int st = load_elf(a->path, false, &prog, &c);
+	if (st)
+		return st;
+	if (prog.interp[0]) {
+		char path[PATH_MAX];
+		strlcpy(path, prog.interp, sizeof path);
+		char sub[256];
+		st = load_elf(path, true, &interp, &(struct ctx){sub, sizeof sub});
+		if (st) {
+			ksnprintf(err, errlen, "%s interpreter %s: %s", st == EXIT_NOTFOUND ? "cannot find its" : "bad",
+				  path, sub);
+			return st;
+		}
+	}
+	long stk = plat_map(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, 0, -1, 0);
+	if (stk < 0)
+		return fail(&c, EXIT_NOEXEC, "cannot map the stack (%s)", errno_text(-stk));
+	struct stack s = {(char *)stk + STACK_SIZE, (char *)stk + STACK_SIZE - 8};
+	*(unsigned long *)s.sp = 0; /* end marker */
+	save_cmdline(a->argv);
+	mm_brk_init(prog.end);
+	out->sp = build_stack(&s, a, &prog, prog.interp[0] ? &interp : NULL);
+	out->pc = prog.interp[0] ? interp.entry : prog.entry;
+	return 0;
+}

@@ -1,0 +1,323 @@
+/* System calls on file descriptors: read/write and their vector and positioned forms share
+ * one path each; dup, fcntl, ioctl, sync, truncate, getdents. */
+#include "kernel/fs/vfs.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/signal.h"
+#include "gen/syscalls.h"
+
+#define IOV_MAX 1024
+#define RW_MAX 0x7ffff000L /* Linux caps one transfer at this */
+
+struct iovec {
+	void *base;
+	size_t len;
+};
+
+static bool can_read(struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
+}
+
+static bool can_write(struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+/* One transfer: pos < 0 means the file's own position. */
+static long xfer(struct file *f, bool wr, void *ubuf, size_t len, off_t pos)
+{
+	len = MIN(len, (size_t)RW_MAX);
+	if (wr) {
+		if (pos >= 0)
+			return f->ops->pwrite ? f->ops->pwrite(f, ubuf, len, pos) : -ESPIPE;
+		return f->ops->write ? f->ops->write(f, ubuf, len) : -EINVAL;
+	}
+	if (pos >= 0)
+		return f->ops->pread ? f->ops->pread(f, ubuf, len, pos) : -ESPIPE;
+	return f->ops->read ? f->ops->read(f, ubuf, len) : -EINVAL;
+}
+
+static long finish_write(long r)
+{
+	if (r == -EPIPE)
+		proc_raise(SIGPIPE);
+	return r;
+}
+
+static long rw(int fd, bool wr, void *ubuf, size_t len, off_t pos)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = (wr ? can_write(f) : can_read(f)) ? xfer(f, wr, ubuf, len, pos) : -EBADF;
+	file_put(f);
+	return wr ? finish_write(r) : r;
+}
+
+static long rwv(int fd, bool wr, const void *uiov, int cnt, off_t pos)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	struct iovec iov[IOV_MAX > 64 ? 64 : IOV_MAX];
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long total = 0, r = (wr ? can_write(f) : can_read(f)) ? 0 : -EBADF;
+	for (int i = 0; r == 0 && i < cnt; i += 64) {
+		int n = MIN(cnt - i, 64);
+		if (copy_from_user(iov, (const struct iovec *)uiov + i, n * sizeof *iov) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		for (int k = 0; k < n; k++) {
+			if ((long)iov[k].len < 0) {
+				r = -EINVAL;
+				break;
+			}
+			if (!iov[k].len)
+				continue;
+			long got = xfer(f, wr, iov[k].base, iov[k].len, pos < 0 ? -1 : pos + total);
+			if (got < 0) {
+				r = got;
+				break;
+			}
+			total += got;
+			if ((size_t)got < iov[k].len) {
+				r = 1; /* short transfer ends the vector */
+				break;
+			}
+		}
+	}
+	file_put(f);
+	if (r < 0 && total == 0)
+		return wr ? finish_write(r) : r;
+	return total;
+}
+
+long sys_read(int fd, void *buf, size_t count)
+{
+	return rw(fd, false, buf, count, -1);
+}
+
+long sys_write(int fd, const void *buf, size_t count)
+{
+	return rw(fd, true, (void *)buf, count, -1);
+}
+
+long sys_pread64(int fd, void *buf, size_t count, long off)
+{
+	return off < 0 ? -EINVAL : rw(fd, false, buf, count, off);
+}
+
+long sys_pwrite64(int fd, const void *buf, size_t count, long off)
+{
+	return off < 0 ? -EINVAL : rw(fd, true, (void *)buf, count, off);
+}
+
+long sys_readv(int fd, const void *iov, int iovcnt)
+{
+	return rwv(fd, false, iov, iovcnt, -1);
+}
+
+long sys_writev(int fd, const void *iov, int iovcnt)
+{
+	return rwv(fd, true, iov, iovcnt, -1);
+}
+
+long sys_lseek(int fd, long off, int whence)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = whence < 0 || whence > 4 ? -EINVAL : f->ops->lseek ? f->ops->lseek(f, off, whence) : -ESPIPE;
+	file_put(f);
+	return r;
+}
+
+long sys_close(int fd)
+{
+	return fd_close(fd);
+}
+
+static long dup_to(int fd, int newfd, bool cloexec)
+{
+	if (newfd < 0 || newfd >= FD_MAX)
+		return -EBADF;
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	struct fdtable *t = curproc()->fds;
+	struct file *old = __atomic_exchange_n(&t->files[newfd], f, __ATOMIC_ACQ_REL);
+	t->cloexec[newfd] = cloexec;
+	if (old)
+		file_put(old);
+	return newfd;
+}
+
+long sys_dup(int fd)
+{
+	struct file *f = fd_get(fd);
+	return f ? fd_install(f, 0, false) : -EBADF;
+}
+
+long sys_dup2(int fd, int newfd)
+{
+	if (fd == newfd) {
+		struct file *f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return fd;
+	}
+	return dup_to(fd, newfd, false);
+}
+
+long sys_dup3(int fd, int newfd, int flags)
+{
+	if (fd == newfd || (flags & ~O_CLOEXEC))
+		return -EINVAL;
+	return dup_to(fd, newfd, flags & O_CLOEXEC);
+}
+
+static long setfl(struct file *f, unsigned long arg)
+{
+	int keep = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+	long r = f->ops->setfl ? f->ops->setfl(f, (int)arg) : 0;
+	if (r == 0)
+		f->flags = (f->flags & ~keep) | ((int)arg & keep);
+	return r;
+}
+
+/* One program owns every lock: requests always succeed and F_GETLK finds no conflict. */
+static long lock_op(int cmd, void *uflock)
+{
+	int16_t type;
+	if (copy_from_user(&type, uflock, sizeof type) < 0)
+		return -EFAULT;
+	if (type < 0 || type > 2)
+		return -EINVAL;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		type = 2; /* F_UNLCK */
+		return copy_to_user(uflock, &type, sizeof type);
+	}
+	return 0;
+}
+
+long sys_fcntl(int fd, int cmd, unsigned long arg)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	struct fdtable *t = curproc()->fds;
+	long r;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		r = arg >= FD_MAX ? -EINVAL : fd_install(file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		break;
+	case F_GETFD: r = t->cloexec[fd] ? FD_CLOEXEC : 0; break;
+	case F_SETFD: t->cloexec[fd] = arg & FD_CLOEXEC; r = 0; break;
+	case F_GETFL: r = f->flags | O_LARGEFILE; break;
+	case F_SETFL: r = setfl(f, arg); break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = lock_op(cmd, (void *)arg);
+		break;
+	default: r = -EINVAL; break;
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_flock(int fd, int op)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	int kind = op & ~4; /* LOCK_NB */
+	return kind == 1 || kind == 2 || kind == 8 ? 0 : -EINVAL;
+}
+
+long sys_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	struct fdtable *t = curproc()->fds;
+	long r;
+	switch (req) {
+	case 0x5451: t->cloexec[fd] = true; r = 0; break;  /* FIOCLEX */
+	case 0x5450: t->cloexec[fd] = false; r = 0; break; /* FIONCLEX */
+	case 0x5421: {                                     /* FIONBIO */
+		int on;
+		r = copy_from_user(&on, arg, sizeof on);
+		if (r == 0)
+			r = setfl(f, on ? (unsigned long)(f->flags | O_NONBLOCK) : (unsigned long)(f->flags & ~O_NONBLOCK));
+		break;
+	}
+	default: r = f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY; break;
+	}
+	file_put(f);
+	return r;
+}
+
+static long sync_fd(int fd, bool data_only)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = f->ops->sync ? f->ops->sync(f, data_only) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+long sys_fsync(int fd)
+{
+	return sync_fd(fd, false);
+}
+
+long sys_fdatasync(int fd)
+{
+	return sync_fd(fd, true);
+}
+
+long sys_ftruncate(int fd, long len)
+{
+	if (len < 0)
+		return -EINVAL;
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = !can_write(f) ? -EINVAL : f->ops->truncate ? f->ops->truncate(f, len) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+long sys_fadvise64(int fd, long off, long len, int advice)
+{
+	(void)off;
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = advice < 0 || advice > 5 || len < 0 ? -EINVAL : f->ops->lseek ? 0 : -ESPIPE;
+	file_put(f);
+	return r;
+}
+
+long sys_getdents64(int fd, void *dirp, size_t count)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = f->ops->getdents ? f->ops->getdents(f, dirp, count) : -ENOTDIR;
+	file_put(f);
+	return r;
+}

@@ -1,0 +1,136 @@
+/* The virtual file system: open files, the fd table, mounts and path resolution. */
+#pragma once
+#include "kernel/types.h"
+#include "kernel/fcntl.h"
+
+struct timespec64 {
+	int64_t sec, nsec;
+};
+
+/* Everything stat, fstatat and statx can report. */
+struct kstat {
+	uint64_t dev, ino, nlink, rdev;
+	uint32_t mode, uid, gid, blksize;
+	int64_t size, blocks;
+	struct timespec64 atime, mtime, ctime, btime;
+	uint32_t mask; /* STATX_* fields that are valid */
+	uint32_t dev_major, dev_minor, rdev_major, rdev_minor;
+};
+
+/* Linux struct statfs (x86_64). */
+struct kstatfs {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+
+struct file;
+
+/* What an open file can do. A NULL operation gives the errno Linux gives for that kind of file. */
+struct file_ops {
+	long (*read)(struct file *f, void *ubuf, size_t len);
+	long (*write)(struct file *f, const void *ubuf, size_t len);
+	long (*pread)(struct file *f, void *ubuf, size_t len, off_t off);
+	long (*pwrite)(struct file *f, const void *ubuf, size_t len, off_t off);
+	long (*lseek)(struct file *f, off_t off, int whence);
+	long (*stat)(struct file *f, struct kstat *st);
+	long (*statfs)(struct file *f, struct kstatfs *st);
+	long (*getdents)(struct file *f, void *ubuf, size_t len);
+	long (*ioctl)(struct file *f, unsigned long req, void *uarg);
+	long (*truncate)(struct file *f, off_t len);
+	long (*sync)(struct file *f, bool data_only);
+	long (*setfl)(struct file *f, int flags);
+	/* Maps the file at addr (MAP_FIXED semantics when fixed); returns the address. */
+	long (*mmap)(struct file *f, void *addr, size_t len, int prot, int flags, off_t off);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	int flags;   /* O_ACCMODE, O_APPEND, O_NONBLOCK, ... as opened */
+	off_t pos;   /* for files whose position the kernel keeps */
+	char *path;  /* absolute path it was opened by */
+	int host;    /* host handle, or -1 */
+	void *priv;
+};
+
+struct file *file_new(const struct file_ops *ops, int flags, const char *path);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+
+/* A mounted file system; paths given to its operations are relative to its root ("" = root). */
+struct mount;
+struct fs_ops {
+	long (*open)(struct mount *m, const char *rel, int flags, mode_t mode, struct file *f);
+	long (*stat)(struct mount *m, const char *rel, struct kstat *st, bool follow);
+	long (*readlink)(struct mount *m, const char *rel, char *buf, size_t len);
+	long (*access)(struct mount *m, const char *rel, int mode);
+	long (*mkdir)(struct mount *m, const char *rel, mode_t mode);
+	long (*unlink)(struct mount *m, const char *rel, bool dir);
+	long (*rename)(struct mount *m, const char *old, const char *new);
+	long (*statfs)(struct mount *m, const char *rel, struct kstatfs *st);
+};
+
+struct mount {
+	char *path;  /* absolute, normalized: "/" or "/tmp" */
+	size_t len;
+	const struct fs_ops *ops;
+	int host;    /* host directory handle for host-backed mounts */
+	bool rw;
+	void *priv;
+};
+
+void vfs_mount(const char *path, const struct fs_ops *ops, int host, bool rw, void *priv);
+
+#define PATH_MAX 4096
+
+/* A path the program named, resolved: the mount and the path inside it. */
+struct lookup {
+	char abs[PATH_MAX];
+	struct mount *mnt;
+	const char *rel;
+};
+
+/* Resolves a program path (already copied into the kernel) against dirfd. */
+long vfs_resolve(int dirfd, const char *path, struct lookup *lk);
+/* Copies a path from the program and resolves it; AT_EMPTY_PATH handling is the caller's. */
+long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk);
+/* Normalizes "a/./b//../c" against base into out (lexically). */
+long path_normalize(const char *base, const char *path, char *out, size_t size);
+
+long vfs_open(struct lookup *lk, int flags, mode_t mode, struct file **out);
+long vfs_stat(struct lookup *lk, struct kstat *st, bool follow);
+
+/* The fd table. */
+#define FD_MAX 1024
+struct fdtable {
+	struct file *files[FD_MAX];
+	bool cloexec[FD_MAX];
+};
+struct fdtable *fdtable_new(void);
+/* Installs f at the lowest free fd >= min; returns the fd or -EMFILE. Takes the reference. */
+long fd_install(struct file *f, int min, bool cloexec);
+/* Returns the file with a new reference, or NULL. */
+struct file *fd_get(int fd);
+long fd_close(int fd);
+
+/* Host-backed files (hostfs.c), shared with devfs and procfs for pass-through. */
+extern const struct fs_ops hostfs_ops;
+extern const struct file_ops hostfile_ops;
+struct file *hostfs_wrap(int host, int flags, const char *path);
+void kstat_from_statx(struct kstat *st, const void *statx);
+
+/* The other file systems. */
+extern const struct fs_ops tmpfs_ops, devfs_ops, procfs_ops;
+void *tmpfs_new(void);
+/* Helpers for synthetic files: a read-only file whose contents are made at open. */
+long memfile_open(struct file *f, char *data, size_t len);
+long dir_emit(void *ubuf, size_t len, size_t *used, uint64_t ino, int64_t off, int type, const char *name);
+
+#define DT_UNKNOWN 0
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10

@@ -1,0 +1,161 @@
+/* mmap, munmap, mprotect, mremap, madvise and brk. The platform maps; the core checks the
+ * arguments as Linux does and keeps the program away from the kernel's own memory. */
+#include "kernel/mm/mm.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mman.h"
+#include "kernel/uaccess.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/proc/proc.h"
+#include "gen/syscalls.h"
+#include "plat/plat.h"
+
+#define USER_TOP 0x800000000000UL
+#define BRK_MAX (1UL << 36)
+
+static int plat_flags(int flags)
+{
+	return (flags & MAP_FIXED ? PLAT_MAP_FIXED : 0) | (flags & MAP_FIXED_NOREPLACE ? PLAT_MAP_NOREPLACE : 0) |
+	       ((flags & MAP_TYPE) != MAP_PRIVATE ? PLAT_MAP_SHARED : 0) | (flags & MAP_NORESERVE ? PLAT_MAP_RESERVE : 0);
+}
+
+/* A range the program may map over, unmap or protect. */
+static bool range_ok(uintptr_t addr, size_t len)
+{
+	return addr + len >= addr && addr + len <= USER_TOP && !plat_is_kernel_range(addr, len);
+}
+
+long mm_map_anon(void *addr, size_t len, int prot, int flags)
+{
+	return plat_map(addr, len, prot, plat_flags(flags), -1, 0);
+}
+
+long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, size_t datalen)
+{
+	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE))
+		return -ENODEV; /* shared writable mappings of in-kernel files are not supported yet */
+	long a = plat_map(addr, len, PROT_READ | PROT_WRITE, plat_flags(flags) & ~PLAT_MAP_SHARED, -1, 0);
+	if (a < 0)
+		return a;
+	memcpy((void *)a, data, datalen);
+	if (prot != (PROT_READ | PROT_WRITE))
+		plat_protect((void *)a, PAGE_UP(len), prot);
+	return a;
+}
+
+static long map_file(int fd, void *addr, size_t len, int prot, int flags, off_t off)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	int acc = f->flags & O_ACCMODE;
+	if (!f->ops->mmap)
+		r = -ENODEV;
+	else if (acc == O_WRONLY || ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR))
+		r = -EACCES;
+	else
+		r = f->ops->mmap(f, addr, len, prot, flags, off);
+	file_put(f);
+	return r;
+}
+
+long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
+{
+	uintptr_t a = (uintptr_t)addr;
+	int type = flags & MAP_TYPE;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (len == 0 || (off & (PAGE_SIZE - 1)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (PAGE_UP(len) < len || PAGE_UP(len) > USER_TOP)
+		return -ENOMEM;
+	len = PAGE_UP(len);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (a & (PAGE_SIZE - 1))
+			return -EINVAL;
+		if (!range_ok(a, len))
+			return -ENOMEM;
+		if (!(flags & MAP_FIXED))
+			flags &= ~MAP_FIXED;
+	} else if (!range_ok(a, len)) {
+		addr = NULL; /* a hint into the kernel is just ignored */
+	}
+	if (flags & MAP_ANONYMOUS)
+		return mm_map_anon(addr, len, prot, flags);
+	if (off + (long)len < off)
+		return -EOVERFLOW;
+	return map_file(fd, addr, len, prot, flags, off);
+}
+
+long sys_munmap(void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr;
+	if ((a & (PAGE_SIZE - 1)) || len == 0 || !range_ok(a, PAGE_UP(len)))
+		return -EINVAL;
+	return plat_unmap(addr, PAGE_UP(len));
+}
+
+long sys_mprotect(void *addr, size_t len, int prot)
+{
+	uintptr_t a = (uintptr_t)addr;
+	if (a & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x03000000 /* GROWSDOWN/UP */))
+		return -EINVAL;
+	if (!range_ok(a, PAGE_UP(len)))
+		return -ENOMEM;
+	return len ? plat_protect(addr, PAGE_UP(len), prot) : 0;
+}
+
+long sys_mremap(void *old, size_t oldlen, size_t newlen, int flags, void *newaddr)
+{
+	uintptr_t a = (uintptr_t)old;
+	if ((a & (PAGE_SIZE - 1)) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (newlen == 0)
+		return -EINVAL;
+	if (!range_ok(a, PAGE_UP(oldlen)))
+		return -EFAULT;
+	if ((flags & MREMAP_FIXED) && !range_ok((uintptr_t)newaddr, PAGE_UP(newlen)))
+		return -EINVAL;
+	return plat_remap(old, oldlen, newlen, flags, newaddr);
+}
+
+long sys_madvise(void *addr, size_t len, int advice)
+{
+	uintptr_t a = (uintptr_t)addr;
+	if (a & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!range_ok(a, PAGE_UP(len)))
+		return -ENOMEM;
+	return plat_advise(addr, PAGE_UP(len), advice);
+}
+
+void mm_brk_init(uintptr_t end)
+{
+	struct kproc *p = curproc();
+	p->brk_start = p->brk_cur = PAGE_UP(end);
+}
+
+long sys_brk(void *addr)
+{
+	struct kproc *p = curproc();
+	uintptr_t want = (uintptr_t)addr;
+	if (want < p->brk_start || want - p->brk_start > BRK_MAX)
+		return (long)p->brk_cur;
+	uintptr_t old_top = PAGE_UP(p->brk_cur), new_top = PAGE_UP(want);
+	if (new_top > old_top) {
+		if (!range_ok(old_top, new_top - old_top))
+			return (long)p->brk_cur;
+		long r = plat_map((void *)old_top, new_top - old_top, PROT_READ | PROT_WRITE, PLAT_MAP_NOREPLACE, -1, 0);
+		if (r < 0)
+			return (long)p->brk_cur;
+	} else if (new_top < old_top) {
+		plat_unmap((void *)new_top, old_top - new_top);
+	}
+	p->brk_cur = want;
+	return (long)want;
+}

@@ -1,0 +1,10 @@
+/* The program's address space: mmap and friends, brk, and helpers for file systems. */
+#pragma once
+#include "kernel/types.h"
+
+/* Anonymous memory with Linux flags (MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED...). */
+long mm_map_anon(void *addr, size_t len, int prot, int flags);
+/* Private memory holding a copy of len bytes of kernel data (the rest zero). */
+long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, size_t datalen);
+/* Sets up brk right after the loaded image. */
+void mm_brk_init(uintptr_t end);

@@ -1,0 +1,422 @@
+/* Process-wide system calls: ids, exit, limits, signals' bookkeeping, TLS, scheduling,
+ * system information. */
+#include "kernel/proc/proc.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/signal.h"
+#include "kernel/uaccess.h"
+#include "kernel/time/time.h"
+#include "gen/syscalls.h"
+#include "plat/plat.h"
+
+long sys_getpid(void) { return curproc()->pid; }
+long sys_gettid(void) { return current()->tid; }
+long sys_getppid(void) { return curproc()->ppid; }
+long sys_getuid(void) { return plat_info()->uid; }
+long sys_geteuid(void) { return plat_info()->euid; }
+long sys_getgid(void) { return plat_info()->gid; }
+long sys_getegid(void) { return plat_info()->egid; }
+long sys_getpgrp(void) { return curproc()->pgid; }
+long sys_setsid(void) { return -EPERM; }
+
+static bool is_self(int pid)
+{
+	return pid == 0 || pid == curproc()->pid;
+}
+
+long sys_getpgid(int pid)
+{
+	return is_self(pid) ? curproc()->pgid : -ESRCH;
+}
+
+long sys_getsid(int pid)
+{
+	return is_self(pid) ? curproc()->sid : -ESRCH;
+}
+
+long sys_setpgid(int pid, int pgid)
+{
+	if (!is_self(pid))
+		return -ESRCH;
+	return pgid == 0 || pgid == curproc()->pgid ? 0 : -EPERM;
+}
+
+long sys_setuid(unsigned uid)
+{
+	return uid == plat_info()->uid ? 0 : -EPERM;
+}
+
+long sys_setgid(unsigned gid)
+{
+	return gid == plat_info()->gid ? 0 : -EPERM;
+}
+
+static long put_ids(void *r, void *e, void *s, unsigned real, unsigned eff)
+{
+	if (copy_to_user(r, &real, 4) < 0 || copy_to_user(e, &eff, 4) < 0 || copy_to_user(s, &eff, 4) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getresuid(void *r, void *e, void *s)
+{
+	return put_ids(r, e, s, plat_info()->uid, plat_info()->euid);
+}
+
+long sys_getresgid(void *r, void *e, void *s)
+{
+	return put_ids(r, e, s, plat_info()->gid, plat_info()->egid);
+}
+
+long sys_getgroups(int size, void *list)
+{
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return 1;
+	unsigned g = plat_info()->egid;
+	return copy_to_user(list, &g, sizeof g) < 0 ? -EFAULT : 1;
+}
+
+long sys_exit(int status)
+{
+	/* The only thread leaving ends the program; more threads come with clone. */
+	proc_exit_group(status);
+}
+
+long sys_exit_group(int status)
+{
+	proc_exit_group(status);
+}
+
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+long sys_uname(void *buf)
+{
+	struct utsname u = {0};
+	strlcpy(u.sysname, "Linux", sizeof u.sysname);
+	strlcpy(u.nodename, plat_info()->hostname, sizeof u.nodename);
+	strlcpy(u.release, plat_info()->release, sizeof u.release);
+	strlcpy(u.version, "#1 SMP elfin", sizeof u.version);
+	strlcpy(u.machine, "x86_64", sizeof u.machine);
+	strlcpy(u.domainname, "(none)", sizeof u.domainname);
+	return copy_to_user(buf, &u, sizeof u);
+}
+
+/* Resource limits: what the kernel enforces (fds) and what a Linux process is given. */
+#define RLIM_INFINITY (~0UL)
+#define RLIMIT_NLIMITS 16
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+
+static struct rlimit {
+	unsigned long cur, max;
+} limits[RLIMIT_NLIMITS] = {
+#define INF {RLIM_INFINITY, RLIM_INFINITY}
+	INF, INF, INF,                         /* CPU, FSIZE, DATA */
+	{8 << 20, RLIM_INFINITY},              /* STACK */
+	{0, RLIM_INFINITY},                    /* CORE */
+	INF,                                   /* RSS */
+	{63325, 63325},                        /* NPROC */
+	{1024, 1024},                          /* NOFILE: the fd table's size */
+	{8 << 20, 8 << 20},                    /* MEMLOCK */
+	INF, INF,                              /* AS, LOCKS */
+	{63325, 63325},                        /* SIGPENDING */
+	{819200, 819200},                      /* MSGQUEUE */
+	{0, 0}, {0, 0},                        /* NICE, RTPRIO */
+	INF,                                   /* RTTIME */
+#undef INF
+};
+
+long sys_prlimit64(int pid, int res, const void *new, void *old)
+{
+	if (!is_self(pid))
+		return -ESRCH;
+	if (res < 0 || res >= RLIMIT_NLIMITS)
+		return -EINVAL;
+	struct rlimit n;
+	if (new && copy_from_user(&n, new, sizeof n) < 0)
+		return -EFAULT;
+	if (new && (n.cur > n.max || n.max > limits[res].max))
+		return n.cur > n.max ? -EINVAL : -EPERM;
+	if (new && res == RLIMIT_NOFILE && n.max > 1024)
+		return -EPERM;
+	if (old && copy_to_user(old, &limits[res], sizeof limits[res]) < 0)
+		return -EFAULT;
+	if (new)
+		limits[res] = n;
+	return 0;
+}
+
+long sys_getrlimit(int res, void *rlim)
+{
+	return sys_prlimit64(0, res, NULL, rlim);
+}
+
+long sys_getrusage(int who, void *ru)
+{
+	if (who != 0 && who != -1 && who != 1)
+		return -EINVAL;
+	long u[18] = {0};
+	struct timespec64 cpu = time_now(who == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID);
+	if (who != -1) {
+		u[0] = cpu.sec;
+		u[1] = cpu.nsec / 1000;
+	}
+	return copy_to_user(ru, u, sizeof u);
+}
+
+long sys_times(void *buf)
+{
+	struct timespec64 cpu = time_now(CLOCK_PROCESS_CPUTIME_ID), mono = time_now(CLOCK_MONOTONIC);
+	long t[4] = {cpu.sec * 100 + cpu.nsec / 10000000, 0, 0, 0};
+	if (buf && copy_to_user(buf, t, sizeof t) < 0)
+		return -EFAULT;
+	return mono.sec * 100 + mono.nsec / 10000000;
+}
+
+struct sysinfo {
+	long uptime;
+	unsigned long loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	unsigned short procs, pad;
+	unsigned long totalhigh, freehigh;
+	unsigned mem_unit;
+	char f[4];
+};
+
+long sys_sysinfo(void *info)
+{
+	struct sysinfo s = {0};
+	s.uptime = time_now(CLOCK_BOOTTIME).sec;
+	s.totalram = plat_info()->mem_total;
+	s.freeram = s.totalram / 2;
+	s.procs = 1;
+	s.mem_unit = 1;
+	return copy_to_user(info, &s, sizeof s);
+}
+
+long sys_sched_yield(void)
+{
+	return 0;
+}
+
+long sys_sched_getaffinity(int pid, size_t len, void *mask)
+{
+	if (!is_self(pid) && pid != current()->tid)
+		return -ESRCH;
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	/* One CPU until the program can have more than one thread. */
+	unsigned long m = 1;
+	if (clear_user(mask, len) < 0 || copy_to_user(mask, &m, sizeof m) < 0)
+		return -EFAULT;
+	return 8;
+}
+
+long sys_getrandom(void *buf, size_t len, unsigned flags)
+{
+	if (flags & ~7u)
+		return -EINVAL;
+	len = MIN(len, (size_t)33554431);
+	char tmp[256];
+	for (size_t done = 0; done < len;) {
+		size_t n = MIN(len - done, sizeof tmp);
+		plat_random(tmp, n);
+		if (copy_to_user((char *)buf + done, tmp, n) < 0)
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)len;
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+long sys_arch_prctl(int code, unsigned long addr)
+{
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= 0x800000000000UL)
+			return -EPERM;
+		return plat_set_tls(addr);
+	case ARCH_GET_FS: {
+		unsigned long v = plat_get_tls();
+		return copy_to_user((void *)addr, &v, sizeof v);
+	}
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		return -EPERM; /* %gs belongs to the kernel */
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_set_tid_address(void *tidptr)
+{
+	current()->clear_child_tid = (uintptr_t)tidptr;
+	return current()->tid;
+}
+
+long sys_set_robust_list(void *head, size_t len)
+{
+	if (len != 24)
+		return -EINVAL;
+	current()->robust_list = (uintptr_t)head;
+	current()->robust_len = len;
+	return 0;
+}
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_CMD_MASK 0x7f
+
+long sys_futex(void *uaddr, int op, unsigned val, const void *ts, void *uaddr2, unsigned val3)
+{
+	(void)ts, (void)uaddr2, (void)val3;
+	if ((uintptr_t)uaddr & 3)
+		return -EINVAL;
+	unsigned cur;
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		return copy_from_user(&cur, uaddr, 4) < 0 ? -EFAULT : 0;
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (copy_from_user(&cur, uaddr, 4) < 0)
+			return -EFAULT;
+		/* With one thread nobody could ever wake this wait. */
+		return cur != val ? -EAGAIN : -EDEADLK;
+	default:
+		return -ENOSYS;
+	}
+}
+
+long sys_kill(int pid, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid != curproc()->pid && pid != 0 && pid != -1 && pid != -curproc()->pgid)
+		return -ESRCH;
+	if (sig)
+		proc_raise(sig);
+	return 0;
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (tgid != curproc()->pid || tid != current()->tid)
+		return -ESRCH;
+	if (sig)
+		proc_raise(sig);
+	return 0;
+}
+
+struct k_sigaction_user {
+	uintptr_t handler, flags, restorer;
+	uint64_t mask;
+};
+
+long sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
+{
+	if (sigsetsize != 8)
+		return -EINVAL;
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	struct ksigaction *a = &curproc()->act[sig];
+	struct k_sigaction_user n;
+	if (act && copy_from_user(&n, act, sizeof n) < 0)
+		return -EFAULT;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	struct k_sigaction_user o = {a->handler, a->flags, a->restorer, a->mask};
+	if (oact && copy_to_user(oact, &o, sizeof o) < 0)
+		return -EFAULT;
+	if (act)
+		*a = (struct ksigaction){n.handler, n.flags, n.restorer, n.mask & ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))};
+	return 0;
+}
+
+long sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
+{
+	if (sigsetsize != 8)
+		return -EINVAL;
+	struct kthread *t = current();
+	uint64_t n = 0, old = t->sigmask;
+	if (set && copy_from_user(&n, set, sizeof n) < 0)
+		return -EFAULT;
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		return -EINVAL;
+	if (oset && copy_to_user(oset, &old, sizeof old) < 0)
+		return -EFAULT;
+	if (set) {
+		n &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
+		t->sigmask = how == SIG_BLOCK ? old | n : how == SIG_UNBLOCK ? old & ~n : n;
+	}
+	return 0;
+}
+
+long sys_sigaltstack(const void *ss, void *oss)
+{
+	struct kthread *t = current();
+	struct {
+		uintptr_t sp;
+		int flags, pad;
+		size_t size;
+	} n, o = {t->altstack_sp, (int)(t->altstack_flags ? t->altstack_flags : 2 /* SS_DISABLE */), 0, t->altstack_size};
+	if (ss && copy_from_user(&n, ss, sizeof n) < 0)
+		return -EFAULT;
+	if (ss && (n.flags & ~(2 | (1 << 31))))
+		return -EINVAL;
+	if (ss && !(n.flags & 2) && n.size < 2048)
+		return -ENOMEM;
+	if (oss && copy_to_user(oss, &o, sizeof o) < 0)
+		return -EFAULT;
+	if (ss) {
+		t->altstack_sp = n.sp;
+		t->altstack_flags = (unsigned)n.flags;
+		t->altstack_size = n.size;
+	}
+	return 0;
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_CAPBSET_READ 23
+
+long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	struct kproc *p = curproc();
+	switch (op) {
+	case PR_SET_NAME: {
+		char name[16] = {0};
+		long n = copy_str_from_user(name, (const char *)a2, sizeof name);
+		if (n == -ENAMETOOLONG) {
+			if (copy_from_user(name, (const void *)a2, 15) < 0)
+				return -EFAULT;
+			name[15] = 0;
+		} else if (n < 0) {
+			return n;
+		}
+		memcpy(p->comm, name, sizeof name);
+		return 0;
+	}
+	case PR_GET_NAME: return copy_to_user((void *)a2, p->comm, sizeof p->comm);
+	case PR_GET_DUMPABLE: return 1;
+	case PR_SET_DUMPABLE: return a2 <= 1 ? 0 : -EINVAL;
+	case PR_SET_PDEATHSIG: return a2 <= NSIG ? 0 : -EINVAL;
+	case PR_CAPBSET_READ: return a2 < 64 ? plat_info()->euid == 0 : -EINVAL;
+	default: return -EINVAL;
+	}
+}

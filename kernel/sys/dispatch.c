@@ -1,0 +1,16 @@
+/* The one dispatcher every path into the kernel ends in: trap, direct call, rewritten site. */
+#include "kernel/sys/syscall.h"
+#include "kernel/sys/trace.h"
+#include "kernel/errno.h"
+
+long syscall_dispatch(long nr, const long *args, enum entry_path path)
+{
+	const struct syscall_desc *d = NULL;
+	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].name)
+		d = &syscall_table[nr];
+	if (trace_enabled())
+		trace_enter(nr, d, args);
+	long ret = d && d->fn ? d->fn(args) : -ENOSYS;
+	trace_exit(nr, d, args, ret, path);
+	return ret;
+}

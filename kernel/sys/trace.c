@@ -1,0 +1,200 @@
+/* --strace lines in strace's own format, and the per-syscall, per-path counters of --stats. */
+#include "kernel/sys/trace.h"
+#include "kernel/sys/decode.h"
+#include "kernel/lib.h"
+#include "kernel/lock.h"
+#include "kernel/uaccess.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/fs/vfs.h"
+#include "plat/plat.h"
+
+#define STR_MAX 32 /* strace's default -s */
+#define MISSING_MAX 4096
+
+struct counter {
+	uint64_t count, errors, paths[NPATHS];
+};
+
+static struct {
+	struct trace_config cfg;
+	struct spinlock lock;
+	struct counter calls[SYSCALL_MAX];
+	struct counter unknown;
+	char **missing;
+	size_t nmissing;
+} tr = {.cfg = {.strace_fd = -1}};
+
+void trace_init(const struct trace_config *cfg)
+{
+	tr.cfg = *cfg;
+}
+
+bool trace_enabled(void)
+{
+	return tr.cfg.strace_fd >= 0;
+}
+
+static void put_str(struct strbuf *sb, const void *uaddr, size_t max, bool nul_terminated)
+{
+	unsigned char buf[STR_MAX];
+	size_t n = MIN(max, (size_t)STR_MAX);
+	if (!uaddr) {
+		sb_printf(sb, "NULL");
+		return;
+	}
+	if (copy_from_user(buf, uaddr, n) < 0) {
+		/* a string that ends before the unmapped page still prints */
+		for (n = 0; n < MIN(max, (size_t)STR_MAX) && copy_from_user(buf + n, (const char *)uaddr + n, 1) == 0; n++)
+			if (nul_terminated && !buf[n])
+				break;
+		if (n == 0) {
+			sb_printf(sb, "%p", uaddr);
+			return;
+		}
+	}
+	size_t len = n;
+	if (nul_terminated)
+		len = strnlen((char *)buf, n);
+	sb_putc(sb, '"');
+	for (size_t i = 0; i < len; i++)
+		decode_char(sb, buf[i], i + 1 < len ? buf[i + 1] : 0);
+	sb_putc(sb, '"');
+	if ((nul_terminated && len == n && len < max) || (!nul_terminated && max > STR_MAX))
+		sb_printf(sb, "...");
+}
+
+static void put_arg(struct strbuf *sb, const struct syscall_desc *d, const long *a, int i, long ret)
+{
+	long v = a[i];
+	switch (d->fmt[i]) {
+	case SCF_INT: sb_printf(sb, "%d", (int)v); break;
+	case SCF_UINT: sb_printf(sb, "%lu", (unsigned long)v); break;
+	case SCF_HEX: sb_printf(sb, "%#lx", (unsigned long)v); break;
+	case SCF_PTR: v ? sb_printf(sb, "%p", (void *)v) : sb_printf(sb, "NULL"); break;
+	case SCF_STR: put_str(sb, (void *)v, 4096, true); break;
+	case SCF_OSTR: ret < 0 ? sb_printf(sb, "%p", (void *)v) : put_str(sb, (void *)v, 4096, true); break;
+	case SCF_IBUF: put_str(sb, (void *)v, (size_t)a[d->len[i]], false); break;
+	case SCF_OBUF: ret < 0 ? sb_printf(sb, "%p", (void *)v) : put_str(sb, (void *)v, (size_t)ret, false); break;
+	case SCF_OFLAGS: decode_open_flags(sb, v); break;
+	case SCF_PROT: decode_prot(sb, v); break;
+	case SCF_MFLAGS: decode_map_flags(sb, v); break;
+	case SCF_SIG: decode_signal(sb, (int)v); break;
+	case SCF_OCT: sb_printf(sb, "0%o", (unsigned)v); break;
+	case SCF_DIRFD: (int)v == AT_FDCWD ? sb_printf(sb, "AT_FDCWD") : sb_printf(sb, "%d", (int)v); break;
+	}
+}
+
+static void emit_line(long nr, const struct syscall_desc *d, const long *a, long ret, bool returns)
+{
+	struct strbuf sb = {0};
+	if (d)
+		sb_printf(&sb, "%s(", d->name);
+	else
+		sb_printf(&sb, "syscall_%#lx(", (unsigned long)nr);
+	int nargs = d ? d->nargs : 6;
+	for (int i = 0; i < nargs; i++) {
+		if (i)
+			sb_printf(&sb, ", ");
+		if (d)
+			put_arg(&sb, d, a, i, ret);
+		else
+			sb_printf(&sb, "%#lx", (unsigned long)a[i]);
+	}
+	if (!returns)
+		sb_printf(&sb, ") = ?\n");
+	else if (ret < 0 && ret >= -4095)
+		sb_printf(&sb, ") = -1 %s (%s)\n", errno_name(-ret), errno_text(-ret));
+	else if (d && d->ret == SCR_PTR)
+		sb_printf(&sb, ") = %p\n", (void *)ret);
+	else
+		sb_printf(&sb, ") = %ld\n", ret);
+	if (sb.buf)
+		plat_file_write(tr.cfg.strace_fd, sb.buf, sb.len);
+	sb_free(&sb);
+}
+
+static bool never_returns(long nr)
+{
+	return nr == SYS_exit || nr == SYS_exit_group;
+}
+
+void trace_enter(long nr, const struct syscall_desc *d, const long *args)
+{
+	if (never_returns(nr))
+		emit_line(nr, d, args, 0, false);
+}
+
+void trace_exit(long nr, const struct syscall_desc *d, const long *args, long ret, enum entry_path path)
+{
+	struct counter *c = d ? &tr.calls[nr] : &tr.unknown;
+	__atomic_add_fetch(&c->count, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->paths[path], 1, __ATOMIC_RELAXED);
+	if (ret < 0 && ret >= -4095)
+		__atomic_add_fetch(&c->errors, 1, __ATOMIC_RELAXED);
+	if (trace_enabled())
+		emit_line(nr, d, args, ret, true);
+}
+
+void trace_missing_path(const char *path)
+{
+	if (!tr.cfg.stats_path)
+		return;
+	spin_lock(&tr.lock);
+	bool known = false;
+	for (size_t i = 0; i < tr.nmissing && !known; i++)
+		known = strcmp(tr.missing[i], path) == 0;
+	if (!known && tr.nmissing < MISSING_MAX) {
+		if (tr.nmissing % 64 == 0)
+			tr.missing = krealloc(tr.missing, (tr.nmissing + 64) * sizeof(char *));
+		char *copy = tr.missing ? kstrdup(path) : NULL;
+		if (copy)
+			tr.missing[tr.nmissing++] = copy;
+	}
+	spin_unlock(&tr.lock);
+}
+
+static void json_counter(struct strbuf *sb, const char *name, const struct counter *c, bool *first)
+{
+	sb_printf(sb, "%s\n    \"%s\": {\"count\": %lu, \"errors\": %lu, \"trap\": %lu, \"direct\": %lu, \"rewritten\": %lu}",
+		  *first ? "" : ",", name, c->count, c->errors, c->paths[PATH_TRAP], c->paths[PATH_DIRECT],
+		  c->paths[PATH_REWRITTEN]);
+	*first = false;
+}
+
+static void write_stats(int status, int signal)
+{
+	struct strbuf sb = {0};
+	bool first = true;
+	sb_printf(&sb, "{\n  \"exit_status\": %d,\n  \"signal\": %d,\n  \"syscalls\": {", status, signal);
+	for (long nr = 0; nr < SYSCALL_MAX; nr++)
+		if (tr.calls[nr].count)
+			json_counter(&sb, syscall_table[nr].name, &tr.calls[nr], &first);
+	if (tr.unknown.count)
+		json_counter(&sb, "unknown", &tr.unknown, &first);
+	sb_printf(&sb, "\n  },\n  \"missing_paths\": [");
+	for (size_t i = 0; i < tr.nmissing; i++) {
+		sb_printf(&sb, "%s\n    ", i ? "," : "");
+		decode_json_string(&sb, tr.missing[i]);
+	}
+	sb_printf(&sb, "\n  ]\n}\n");
+	long h = plat_file_open(AT_FDCWD, tr.cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, 0);
+	if (h < 0) {
+		kprintf("elfin: %s: cannot write statistics (%s)\n", tr.cfg.stats_path, errno_text(-h));
+	} else {
+		plat_file_write(h, sb.buf, sb.len);
+		plat_file_close(h);
+	}
+	sb_free(&sb);
+}
+
+void trace_finish(int status, int signal)
+{
+	if (trace_enabled()) {
+		char line[64];
+		int n = signal ? ksnprintf(line, sizeof line, "+++ killed by %s +++\n", signal_name(signal))
+			       : ksnprintf(line, sizeof line, "+++ exited with %d +++\n", status);
+		plat_file_write(tr.cfg.strace_fd, line, n);
+	}
+	if (tr.cfg.stats_path)
+		write_stats(status, signal);
+}

@@ -1,0 +1,17 @@
+/* --strace output and --stats counters. */
+#pragma once
+#include "kernel/sys/syscall.h"
+
+struct trace_config {
+	int strace_fd;            /* host handle for strace lines, or -1 */
+	const char *stats_path;   /* where to write the JSON statistics, or NULL */
+};
+
+void trace_init(const struct trace_config *cfg);
+bool trace_enabled(void);
+void trace_enter(long nr, const struct syscall_desc *d, const long *args);
+void trace_exit(long nr, const struct syscall_desc *d, const long *args, long ret, enum entry_path path);
+/* Records a path the program looked up and did not find. */
+void trace_missing_path(const char *path);
+/* Called once when the program ends: the exit line and the statistics file. */
+void trace_finish(int status, int signal);

@@ -1,0 +1,100 @@
+/* Clock and sleep system calls. */
+#include "kernel/time/time.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/uaccess.h"
+#include "gen/syscalls.h"
+#include "plat/plat.h"
+
+struct ktimespec {
+	int64_t sec, nsec;
+};
+
+struct timespec64 time_now(int clk)
+{
+	int64_t s = 0, ns = 0;
+	plat_clock_gettime(clk, &s, &ns);
+	return (struct timespec64){s, ns};
+}
+
+static bool clock_valid(int clk)
+{
+	return (clk >= 0 && clk <= CLOCK_BOOTTIME) || clk == CLOCK_TAI || clk == 8 || clk == 9;
+}
+
+long sys_clock_gettime(int clk, void *tp)
+{
+	if (!clock_valid(clk))
+		return -EINVAL;
+	struct ktimespec t;
+	long r = plat_clock_gettime(clk, &t.sec, &t.nsec);
+	if (r < 0)
+		return r;
+	return copy_to_user(tp, &t, sizeof t);
+}
+
+long sys_clock_getres(int clk, void *tp)
+{
+	if (!clock_valid(clk))
+		return -EINVAL;
+	struct ktimespec t;
+	long r = plat_clock_getres(clk, &t.sec, &t.nsec);
+	if (r < 0 || !tp)
+		return r;
+	return copy_to_user(tp, &t, sizeof t);
+}
+
+long sys_gettimeofday(void *tv, void *tz)
+{
+	if (tv) {
+		struct ktimespec t;
+		plat_clock_gettime(CLOCK_REALTIME, &t.sec, &t.nsec);
+		int64_t v[2] = {t.sec, t.nsec / 1000};
+		if (copy_to_user(tv, v, sizeof v) < 0)
+			return -EFAULT;
+	}
+	if (tz) {
+		int32_t z[2] = {0, 0};
+		if (copy_to_user(tz, z, sizeof z) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_time(void *t)
+{
+	struct ktimespec now;
+	plat_clock_gettime(CLOCK_REALTIME, &now.sec, &now.nsec);
+	if (t && copy_to_user(t, &now.sec, sizeof now.sec) < 0)
+		return -EFAULT;
+	return now.sec;
+}
+
+static long do_sleep(int clk, int flags, const void *ureq, void *urem)
+{
+	struct ktimespec req, rem = {0, 0};
+	if (copy_from_user(&req, ureq, sizeof req) < 0)
+		return -EFAULT;
+	if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1000000000)
+		return -EINVAL;
+	long r = plat_sleep(clk, flags & TIMER_ABSTIME, req.sec, req.nsec, &rem.sec, &rem.nsec);
+	if (r == -EINTR && urem && !(flags & TIMER_ABSTIME) && copy_to_user(urem, &rem, sizeof rem) < 0)
+		return -EFAULT;
+	return r;
+}
+
+long sys_nanosleep(const void *req, void *rem)
+{
+	return do_sleep(CLOCK_MONOTONIC, 0, req, rem);
+}
+
+long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem)
+{
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if (!clock_valid(clk) || clk == CLOCK_MONOTONIC_RAW || clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE)
+		return clk == CLOCK_PROCESS_CPUTIME_ID ? -EOPNOTSUPP : -EINVAL;
+	if (flags & ~TIMER_ABSTIME)
+		return -EINVAL;
+	return do_sleep(clk, flags, req, rem);
+}

@@ -1,0 +1,90 @@
+/* The platform interface: everything the kernel core needs from where it runs.
+ *
+ * The core (kernel/) calls only these functions to reach the outside world; the process
+ * platform (plat/process) implements them with host system calls, the vm platform with its
+ * own hardware drivers. Functions return a value >= 0 or -errno, like syscall handlers. */
+#pragma once
+#include "kernel/types.h"
+
+/* Exit statuses of elfin itself, distinct from any the program can produce through us. */
+#define ELFIN_EXIT_PANIC 125
+#define ELFIN_EXIT_NOEXEC 126
+#define ELFIN_EXIT_NOTFOUND 127
+
+/* Console and lifetime. */
+void plat_console_write(const char *buf, size_t len);
+noreturn void plat_exit(int status);
+
+/* Memory. prot uses Linux PROT_* values; flags are PLAT_MAP_*. hostfd < 0 maps anonymous
+ * zeroed memory. Returns the address or -errno. */
+#define PLAT_MAP_FIXED 1      /* replace whatever is there */
+#define PLAT_MAP_NOREPLACE 2  /* exactly at addr, fail with -EEXIST if anything is there */
+#define PLAT_MAP_SHARED 4
+#define PLAT_MAP_RESERVE 8    /* address space only, no commit charge */
+long plat_map(void *addr, size_t len, int prot, int flags, int hostfd, off_t off);
+long plat_unmap(void *addr, size_t len);
+long plat_protect(void *addr, size_t len, int prot);
+long plat_remap(void *old, size_t oldlen, size_t newlen, int flags, void *newaddr);
+long plat_advise(void *addr, size_t len, int advice);
+
+/* Clocks (Linux clock ids) and sleeping. */
+long plat_clock_gettime(int clk, int64_t *sec, int64_t *nsec);
+long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec);
+long plat_sleep(int clk, bool absolute, int64_t sec, int64_t nsec, int64_t *rem_sec, int64_t *rem_nsec);
+
+/* Entropy. */
+long plat_random(void *buf, size_t len);
+
+/* Host files. A host file is named by a handle (a host fd on the process platform).
+ * Paths are relative to a granted directory handle and never escape it. Structures are the
+ * Linux x86_64 ones (struct stat, statx, statfs, linux_dirent64). */
+#define PLAT_RESOLVE_BENEATH 1   /* fail with -EXDEV instead of leaving the directory */
+#define PLAT_RESOLVE_IN_ROOT 2   /* treat the directory as "/" for the rest of the path */
+long plat_file_open(int dirh, const char *path, int flags, mode_t mode, int resolve);
+long plat_file_close(int h);
+long plat_file_read(int h, void *buf, size_t len);
+long plat_file_write(int h, const void *buf, size_t len);
+long plat_file_pread(int h, void *buf, size_t len, off_t off);
+long plat_file_pwrite(int h, const void *buf, size_t len, off_t off);
+long plat_file_lseek(int h, off_t off, int whence);
+long plat_file_fstatat(int dirh, const char *path, void *st, int flags);
+long plat_file_statx(int dirh, const char *path, int flags, unsigned mask, void *stx);
+long plat_file_fstatfs(int h, void *buf);
+long plat_file_getdents(int h, void *buf, size_t len);
+long plat_file_readlinkat(int dirh, const char *path, char *buf, size_t len);
+long plat_file_faccessat(int dirh, const char *path, int mode);
+long plat_file_mkdirat(int dirh, const char *path, mode_t mode);
+long plat_file_unlinkat(int dirh, const char *path, int flags);
+long plat_file_renameat(int olddirh, const char *old, int newdirh, const char *new);
+long plat_file_ftruncate(int h, off_t len);
+long plat_file_fsync(int h, bool data_only);
+long plat_file_ioctl(int h, unsigned long req, void *arg);
+long plat_file_fcntl(int h, int cmd, long arg);
+long plat_file_dup(int h);
+
+/* The kernel's per-thread state, reached through %gs. */
+struct kthread;
+void plat_set_current(struct kthread *t);
+
+/* The program's thread: TLS base (%fs belongs to the program), and entering it. */
+long plat_set_tls(uintptr_t base);
+uintptr_t plat_get_tls(void);
+noreturn void plat_enter_program(uintptr_t entry, uintptr_t sp);
+
+/* Facts about the machine for the auxiliary vector and uname. */
+struct plat_info {
+	unsigned long hwcap, hwcap2, minsigstksz;
+	unsigned ncpus;
+	uint64_t mem_total;
+	uid_t uid, euid;
+	gid_t gid, egid;
+	pid_t pid, ppid;
+	const char *hostname;
+	const char *release;
+	const char *cwd;
+	uintptr_t vdso_base; /* 0 until the kernel maps its vDSO */
+};
+const struct plat_info *plat_info(void);
+
+/* Address ranges the kernel owns; user pointers into them are rejected with -EFAULT. */
+bool plat_is_kernel_range(uintptr_t addr, size_t len);

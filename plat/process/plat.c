@@ -1,0 +1,167 @@
+/* The platform interface implemented with host system calls. */
+#include "plat/plat.h"
+#include "plat/process/host.h"
+#include "plat/process/process.h"
+#include "kernel/errno.h"
+#include "kernel/fcntl.h"
+#include "kernel/mman.h"
+
+struct plat_process pp;
+
+void plat_console_write(const char *buf, size_t len)
+{
+	while (len) {
+		long n = HOST3(H_write, 2, buf, len);
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+noreturn void plat_exit(int status)
+{
+	for (;;)
+		HOST1(H_exit_group, status);
+}
+
+long plat_map(void *addr, size_t len, int prot, int flags, int hostfd, off_t off)
+{
+	int hf = (flags & PLAT_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE) | (hostfd < 0 ? MAP_ANONYMOUS : 0) |
+		 (flags & PLAT_MAP_FIXED ? MAP_FIXED : 0) | (flags & PLAT_MAP_NOREPLACE ? MAP_FIXED_NOREPLACE : 0) |
+		 (flags & PLAT_MAP_RESERVE ? MAP_NORESERVE : 0);
+	return HOST6(H_mmap, addr, len, prot, hf, hostfd, off);
+}
+
+long plat_unmap(void *addr, size_t len)
+{
+	return HOST2(H_munmap, addr, len);
+}
+
+long plat_protect(void *addr, size_t len, int prot)
+{
+	return HOST3(H_mprotect, addr, len, prot);
+}
+
+long plat_remap(void *old, size_t oldlen, size_t newlen, int flags, void *newaddr)
+{
+	return HOST5(H_mremap, old, oldlen, newlen, flags, newaddr);
+}
+
+long plat_advise(void *addr, size_t len, int advice)
+{
+	return HOST3(H_madvise, addr, len, advice);
+}
+
+long plat_clock_gettime(int clk, int64_t *sec, int64_t *nsec)
+{
+	int64_t ts[2];
+	long r = HOST2(H_clock_gettime, clk, ts);
+	*sec = ts[0];
+	*nsec = ts[1];
+	return r;
+}
+
+long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec)
+{
+	int64_t ts[2] = {0, 0};
+	long r = HOST2(H_clock_getres, clk, ts);
+	*sec = ts[0];
+	*nsec = ts[1];
+	return r;
+}
+
+long plat_sleep(int clk, bool absolute, int64_t sec, int64_t nsec, int64_t *rem_sec, int64_t *rem_nsec)
+{
+	int64_t req[2] = {sec, nsec}, rem[2] = {0, 0};
+	long r = HOST4(H_clock_nanosleep, clk, absolute ? 1 : 0, req, rem);
+	*rem_sec = rem[0];
+	*rem_nsec = rem[1];
+	return r;
+}
+
+long plat_random(void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		long n = HOST3(H_getrandom, (char *)buf + done, len - done, 0);
+		if (n == -EINTR)
+			continue;
+		if (n < 0)
+			return n;
+		done += n;
+	}
+	return (long)len;
+}
+
+struct open_how {
+	uint64_t flags, mode, resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_BENEATH 0x08
+#define RESOLVE_IN_ROOT 0x10
+
+long plat_file_open(int dirh, const char *path, int flags, mode_t mode, int resolve)
+{
+	if (!resolve)
+		return HOST4(H_openat, dirh, path, flags, mode);
+	struct open_how how = {(uint64_t)(unsigned)flags, (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+			       RESOLVE_NO_MAGICLINKS |
+				       (resolve & PLAT_RESOLVE_BENEATH ? RESOLVE_BENEATH : RESOLVE_IN_ROOT)};
+	return HOST4(H_openat2, dirh, path, &how, sizeof how);
+}
+
+long plat_file_close(int h) { return HOST1(H_close, h); }
+long plat_file_read(int h, void *buf, size_t len) { return HOST3(H_read, h, buf, len); }
+long plat_file_write(int h, const void *buf, size_t len) { return HOST3(H_write, h, buf, len); }
+long plat_file_pread(int h, void *buf, size_t len, off_t off) { return HOST4(H_pread64, h, buf, len, off); }
+long plat_file_pwrite(int h, const void *buf, size_t len, off_t off) { return HOST4(H_pwrite64, h, buf, len, off); }
+long plat_file_lseek(int h, off_t off, int whence) { return HOST3(H_lseek, h, off, whence); }
+long plat_file_fstatat(int dirh, const char *path, void *st, int flags) { return HOST4(H_newfstatat, dirh, path, st, flags); }
+long plat_file_statx(int dirh, const char *path, int flags, unsigned mask, void *stx) { return HOST5(H_statx, dirh, path, flags, mask, stx); }
+long plat_file_fstatfs(int h, void *buf) { return HOST2(H_fstatfs, h, buf); }
+long plat_file_getdents(int h, void *buf, size_t len) { return HOST3(H_getdents64, h, buf, len); }
+long plat_file_readlinkat(int dirh, const char *path, char *buf, size_t len) { return HOST4(H_readlinkat, dirh, path, buf, len); }
+long plat_file_faccessat(int dirh, const char *path, int mode) { return HOST3(H_faccessat, dirh, path, mode); }
+long plat_file_mkdirat(int dirh, const char *path, mode_t mode) { return HOST3(H_mkdirat, dirh, path, mode); }
+long plat_file_unlinkat(int dirh, const char *path, int flags) { return HOST3(H_unlinkat, dirh, path, flags); }
+long plat_file_renameat(int od, const char *old, int nd, const char *new) { return HOST4(H_renameat, od, old, nd, new); }
+long plat_file_ftruncate(int h, off_t len) { return HOST2(H_ftruncate, h, len); }
+long plat_file_fsync(int h, bool data_only) { return HOST1(data_only ? H_fdatasync : H_fsync, h); }
+long plat_file_ioctl(int h, unsigned long req, void *arg) { return HOST3(H_ioctl, h, req, arg); }
+long plat_file_fcntl(int h, int cmd, long arg) { return HOST3(H_fcntl, h, cmd, arg); }
+long plat_file_dup(int h) { return HOST3(H_fcntl, h, F_DUPFD_CLOEXEC, 3); }
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+void plat_set_current(struct kthread *t)
+{
+	HOST2(H_arch_prctl, ARCH_SET_GS, t);
+}
+
+long plat_set_tls(uintptr_t base)
+{
+	return HOST2(H_arch_prctl, ARCH_SET_FS, base);
+}
+
+uintptr_t plat_get_tls(void)
+{
+	uintptr_t v = 0;
+	HOST2(H_arch_prctl, ARCH_GET_FS, &v);
+	return v;
+}
+
+const struct plat_info *plat_info(void)
+{
+	return &pp.info;
+}
+
+bool plat_is_kernel_range(uintptr_t addr, size_t len)
+{
+	for (int i = 0; i < pp.nkernel; i++)
+		if (addr < pp.kernel[i].end && addr + len > pp.kernel[i].start)
+			return true;
+	return false;
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian packages elfin needs when they are missing.
+#   deps.sh build   what `make` needs
+#   deps.sh test    what `make test` and `make bench` need as well
+set -e
+pkgs="gcc make python3"
+[ "$1" = test ] && pkgs="$pkgs musl-tools coreutils hyperfine binutils"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

@@ -1,0 +1,63 @@
+/* abi.h: helpers shared by the ABI test programs: loud checks, errno names, temp dirs. */
+#ifndef ABI_H
+#define ABI_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Stops the program with a message naming the failed condition and errno. */
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			abi_fail(__FILE__, __LINE__, #cond); \
+	} while (0)
+
+static inline void abi_fail(const char *file, int line, const char *what)
+{
+	int e = errno;
+
+	fflush(stdout);
+	fprintf(stderr, "%s:%d: check failed: %s (errno %d: %s)\n",
+		file, line, what, e, strerror(e));
+	exit(1);
+}
+
+/* Returns the symbolic name of an errno value, so output compares across libcs. */
+static inline const char *abi_errname(int e)
+{
+	static const struct { int e; const char *name; } names[] = {
+		{ 0, "OK" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
+		{ ESRCH, "ESRCH" }, { EINTR, "EINTR" }, { EIO, "EIO" },
+		{ ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" },
+		{ ECHILD, "ECHILD" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EEXIST, "EEXIST" },
+		{ EXDEV, "EXDEV" }, { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
+		{ EINVAL, "EINVAL" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
+		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" },
+		{ EROFS, "EROFS" }, { EPIPE, "EPIPE" }, { ERANGE, "ERANGE" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
+		{ ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" },
+	};
+	static char other[32];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == e)
+			return names[i].name;
+	snprintf(other, sizeof(other), "errno-%d", e);
+	return other;
+}
+
+/* Makes a fresh private directory under /tmp and returns its path (static storage). */
+static inline const char *abi_tmpdir(const char *tag)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/elfin-%s-XXXXXX", tag);
+	CHECK(mkdtemp(path) != NULL);
+	return path;
+}
+
+#endif

@@ -1,0 +1,222 @@
+/* files.c: file descriptors, stat family, directories, links, cwd and access on a /tmp tree. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "abi.h"
+
+static const char *dir;
+
+static void print_fl(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	CHECK(fl >= 0);
+	/* Only these bits: Linux also reports O_LARGEFILE, which libc headers hide. */
+	printf("F_GETFL: accmode=%d append=%d nonblock=%d\n",
+	       fl & O_ACCMODE, !!(fl & O_APPEND), !!(fl & O_NONBLOCK));
+}
+
+static void check_io(void)
+{
+	char buf[16];
+	int fd, dfd;
+
+	fd = open("data", O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	CHECK(fd >= 0);
+	CHECK(write(fd, "0123456789", 10) == 10);
+	CHECK(fchmod(fd, 0640) == 0);	/* independent of the umask */
+	CHECK(close(fd) == 0);
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	fd = openat(dfd, "data", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(read(fd, buf, 4) == 4 && memcmp(buf, "0123", 4) == 0);
+	CHECK(pread(fd, buf, 3, 7) == 3 && memcmp(buf, "789", 3) == 0);
+	CHECK(read(fd, buf, 2) == 2 && memcmp(buf, "45", 2) == 0);	/* pread kept the offset */
+	CHECK(read(fd, buf, sizeof(buf)) == 4);
+	CHECK(read(fd, buf, sizeof(buf)) == 0);
+	printf("open/openat/read/pread ok\n");
+
+	int afd = open("data", O_WRONLY | O_APPEND | O_NONBLOCK);
+	CHECK(afd >= 0);
+	print_fl(fd);
+	print_fl(afd);
+	CHECK(lseek(afd, 0, SEEK_SET) == 0);
+	CHECK(write(afd, "AB", 2) == 2);	/* O_APPEND writes at the end anyway */
+	CHECK(pread(fd, buf, 3, 9) == 3 && memcmp(buf, "9AB", 3) == 0);
+	CHECK(close(afd) == 0 && close(fd) == 0 && close(dfd) == 0);
+}
+
+static void check_dup(void)
+{
+	char c;
+	int fd = open("data", O_RDONLY);
+
+	CHECK(fd >= 0);
+	int d = dup(fd);
+	CHECK(d > fd);
+	CHECK(read(fd, &c, 1) == 1 && c == '0');
+	CHECK(read(d, &c, 1) == 1 && c == '1');	/* dup shares the offset */
+	CHECK(dup2(fd, 40) == 40);
+	CHECK(dup2(40, 40) == 40);
+	CHECK(dup3(fd, 41, O_CLOEXEC) == 41);
+	printf("FD_CLOEXEC: dup=%d dup2=%d dup3=%d\n",
+	       fcntl(d, F_GETFD), fcntl(40, F_GETFD), fcntl(41, F_GETFD));
+	CHECK(fcntl(40, F_SETFD, FD_CLOEXEC) == 0);
+	CHECK(fcntl(41, F_SETFD, 0) == 0);
+	printf("FD_CLOEXEC after F_SETFD: %d %d\n", fcntl(40, F_GETFD), fcntl(41, F_GETFD));
+	int c50 = fcntl(fd, F_DUPFD_CLOEXEC, 50);
+	printf("F_DUPFD_CLOEXEC: fd=%d cloexec=%d\n", c50, fcntl(c50, F_GETFD));
+	int c60 = fcntl(fd, F_DUPFD, 60);
+	printf("F_DUPFD: fd=%d cloexec=%d\n", c60, fcntl(c60, F_GETFD));
+	CHECK(read(c60, &c, 1) == 1 && c == '2');
+	CHECK(close(c60) == 0 && close(c50) == 0 && close(41) == 0 && close(40) == 0);
+	CHECK(close(d) == 0 && close(fd) == 0);
+	CHECK(fcntl(40, F_GETFD) == -1 && errno == EBADF);
+}
+
+static void print_stat(const char *what, const struct stat *st)
+{
+	const char *type = S_ISREG(st->st_mode) ? "file" : S_ISDIR(st->st_mode) ? "dir"
+			 : S_ISLNK(st->st_mode) ? "symlink" : "other";
+
+	printf("%s: %s mode=%04o size=%lld nlink=%lu\n", what, type,
+	       (unsigned)(st->st_mode & 07777),
+	       S_ISDIR(st->st_mode) ? 0LL : (long long)st->st_size,	/* dir sizes differ by fs */
+	       S_ISDIR(st->st_mode) ? 0UL : (unsigned long)st->st_nlink);
+}
+
+static void check_stat(void)
+{
+	struct stat st, st2;
+	char target[64];
+	int fd;
+
+	CHECK(stat("data", &st) == 0);
+	print_stat("stat data", &st);
+	CHECK(symlink("data", "link") == 0);
+	CHECK(lstat("link", &st2) == 0);
+	print_stat("lstat link", &st2);
+	CHECK(stat("link", &st2) == 0);
+	CHECK(st2.st_ino == st.st_ino && st2.st_dev == st.st_dev);
+	ssize_t n = readlink("link", target, sizeof(target));
+	CHECK(n == 4);
+	printf("readlink link: %.*s\n", (int)n, target);
+	CHECK(link("data", "hard") == 0);
+	CHECK(stat("data", &st) == 0);
+	print_stat("stat data after link", &st);
+
+	fd = open("data", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(fstat(fd, &st2) == 0);
+	CHECK(st2.st_ino == st.st_ino && st2.st_size == st.st_size);
+	CHECK(fstatat(fd, "", &st2, AT_EMPTY_PATH) == 0);
+	print_stat("fstatat AT_EMPTY_PATH", &st2);
+	CHECK(close(fd) == 0);
+	CHECK(fstatat(AT_FDCWD, "link", &st2, AT_SYMLINK_NOFOLLOW) == 0);
+	print_stat("fstatat NOFOLLOW link", &st2);
+	CHECK(stat(dir, &st) == 0);
+	print_stat("stat dir", &st);
+	CHECK(stat("/", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(stat("/etc/hostname", &st) == 0 && S_ISREG(st.st_mode));
+	printf("stat / and /etc/hostname ok\n");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_readdir(void)
+{
+	char *names[64];
+	int n = 0;
+	struct dirent *e;
+
+	CHECK(mkdir("sub", 0755) == 0);
+	for (int i = 0; i < 20; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "sub/entry-%02d", (i * 7) % 20);
+		int fd = open(name, O_CREAT | O_WRONLY, 0600);
+		CHECK(fd >= 0 && close(fd) == 0);
+	}
+	CHECK(mkdir("sub/nested", 0755) == 0);
+	DIR *d = opendir("sub");
+	CHECK(d != NULL);
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		CHECK(n < 64);
+		char *s = malloc(300);
+		CHECK(s != NULL);
+		snprintf(s, 300, "%s:%s", e->d_name,
+			 e->d_type == DT_DIR ? "dir" : e->d_type == DT_REG ? "reg" : "other");
+		names[n++] = s;
+	}
+	CHECK(errno == 0);
+	CHECK(closedir(d) == 0);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	printf("readdir sub: %d entries:", n);
+	for (int i = 0; i < n; i++) {
+		printf(" %s", names[i]);
+		free(names[i]);
+	}
+	printf("\n");
+	for (int i = 0; i < 20; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "sub/entry-%02d", i);
+		CHECK(unlink(name) == 0);
+	}
+	CHECK(rmdir("sub/nested") == 0 && rmdir("sub") == 0);
+}
+
+static void check_cwd_access(const char *prog)
+{
+	char cwd[PATH_MAX], exe[PATH_MAX];
+
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	printf("getcwd is the temp dir: %d\n", strcmp(cwd, dir) == 0);
+	CHECK(chdir("/") == 0);
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	printf("getcwd after chdir /: %s\n", cwd);
+	CHECK(chdir(dir) == 0);
+	printf("access data R_OK|W_OK: %d\n", access("data", R_OK | W_OK));
+	int r = access("missing", F_OK);
+	printf("access missing: %d %s\n", r, abi_errname(errno));
+	printf("access /etc/hostname R_OK: %d\n", access("/etc/hostname", R_OK));
+
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	CHECK(n > 0);
+	exe[n] = 0;
+	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+	size_t bl = strlen(base);
+	printf("/proc/self/exe ends with program name: %d\n",
+	       (size_t)n > bl && strcmp(exe + n - bl, base) == 0 && exe[n - bl - 1] == '/');
+	printf("/proc/self/exe is absolute: %d\n", exe[0] == '/');
+}
+
+static void cleanup(void)
+{
+	CHECK(unlink("link") == 0 && unlink("hard") == 0 && unlink("data") == 0);
+	CHECK(chdir("/") == 0);
+	CHECK(rmdir(dir) == 0);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	dir = abi_tmpdir("files");
+	CHECK(chdir(dir) == 0);
+	check_io();
+	check_dup();
+	check_stat();
+	check_readdir();
+	check_cwd_access(argv[0]);
+	cleanup();
+	return 0;
+}

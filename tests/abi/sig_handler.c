@@ -1,0 +1,77 @@
+/* sig_handler.c: caught signals: raise with a handler, SIGSEGV on a read-only page, masks. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "abi.h"
+
+static volatile sig_atomic_t got_usr1;
+static sigjmp_buf recover;
+static void *volatile fault_addr;
+
+static void on_usr1(int sig)
+{
+	got_usr1 = sig;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	fault_addr = si->si_addr;
+	siglongjmp(recover, si->si_code);
+}
+
+static void check_raise(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t set, old;
+
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(raise(SIGUSR1) == 0);
+	printf("SIGUSR1 handled: %d\n", got_usr1 == SIGUSR1);
+
+	got_usr1 = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK(sigprocmask(SIG_BLOCK, &set, &old) == 0);
+	CHECK(raise(SIGUSR1) == 0);
+	CHECK(sigpending(&set) == 0);
+	printf("blocked SIGUSR1: pending=%d handled=%d\n", sigismember(&set, SIGUSR1), got_usr1 != 0);
+	CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
+	printf("after unblock: handled=%d\n", got_usr1 == SIGUSR1);
+}
+
+static void check_segv(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int code;
+
+	CHECK(p != MAP_FAILED);
+	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	if ((code = sigsetjmp(recover, 1)) == 0) {
+		p[100] = 1;
+		fprintf(stderr, "sig_handler: write to a read-only page did not fault\n");
+		exit(1);
+	}
+	printf("SIGSEGV on read-only page: code=%s addr ok=%d\n",
+	       code == SEGV_ACCERR ? "SEGV_ACCERR" : code == SEGV_MAPERR ? "SEGV_MAPERR" : "other",
+	       fault_addr == (void *)(p + 100));
+	CHECK(munmap((void *)p, 4096) == 0);
+	if ((code = sigsetjmp(recover, 1)) == 0) {
+		p[0] = 1;
+		exit(1);
+	}
+	printf("SIGSEGV on unmapped page: code=%s\n", code == SEGV_MAPERR ? "SEGV_MAPERR" : "other");
+}
+
+int main(void)
+{
+	check_raise();
+	check_segv();
+	return 0;
+}

@@ -1,0 +1,121 @@
+"""difftest: runs one program natively and under elfin and compares what each did."""
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+
+# The environment every case starts from, identical for the native and the elfin run.
+BASE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LC_ALL": "C",
+    "TZ": "UTC",
+    "HOME": "/nonexistent",
+}
+
+# Normalisation rules, by name; a case lists the ones it needs. Keep them few and narrow:
+# a program that prints something nondeterministic should be fixed instead.
+NORMALISERS = {
+    # The adapter library elfin preloads into dynamic programs shows up in their environment.
+    "preload": lambda out: re.sub(rb"(?m)^LD_PRELOAD=\S*libelfin\S*\n", b"", out),
+}
+
+
+@dataclass
+class Case:
+    """One program run to compare: argv[0] is the program's path."""
+    name: str
+    argv: list
+    status: int = 0                 # the exit status the native run must give
+    env: dict = field(default_factory=dict)
+    stdin: bytes = b""              # fed through a pipe
+    stdin_file: str = None          # or the contents of this file, fed through a pipe
+    cwd: str = None
+    stderr: bool = False            # stderr is meaningful and compared too
+    normalise: tuple = ()
+
+
+@dataclass
+class Run:
+    """What one run of a program did; error is set when it could not run to completion."""
+    status: int = None
+    stdout: bytes = b""
+    stderr: bytes = b""
+    error: str = None
+
+
+def run(argv, case, timeout):
+    """Runs argv with the case's stdin, environment and cwd; a signal death becomes 128+N."""
+    stdin = case.stdin
+    if case.stdin_file:
+        with open(case.stdin_file, "rb") as f:
+            stdin = f.read()
+    try:
+        p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout,
+                           env={**BASE_ENV, **case.env}, cwd=case.cwd)
+    except subprocess.TimeoutExpired as e:
+        return Run(stdout=e.stdout or b"", stderr=e.stderr or b"",
+                   error=f"timed out after {timeout} s")
+    except OSError as e:
+        return Run(error=f"cannot start {argv[0]}: {e.strerror}")
+    status = 128 - p.returncode if p.returncode < 0 else p.returncode
+    out, err = p.stdout, p.stderr
+    for rule in case.normalise:
+        out, err = NORMALISERS[rule](out), NORMALISERS[rule](err)
+    return Run(status, out, err)
+
+
+def tail(data, lines=3):
+    """The last few lines of an output, for a failure message."""
+    text = data.decode("utf-8", "backslashreplace").rstrip("\n").splitlines()
+    return ["    | " + line[:200] for line in text[-lines:]]
+
+
+def _show(mark, number, line):
+    return f"    {mark}{number:>6}: " + repr(line)[1:-1][:200]
+
+
+def diff(label, native, elfin, limit=4):
+    """A short diff: the first few differing lines of two outputs, with their line numbers."""
+    a = native.decode("utf-8", "backslashreplace").splitlines(keepends=True)
+    b = elfin.decode("utf-8", "backslashreplace").splitlines(keepends=True)
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    lines = [f"  {label}: native {len(native)} bytes/{len(a)} lines, "
+             f"elfin {len(elfin)} bytes/{len(b)} lines, first difference at line {first + 1}"]
+    if len(a) == len(b):
+        # Same shape: show only the lines that differ, pair by pair.
+        pairs = [i for i in range(first, len(a)) if a[i] != b[i]][:limit]
+        for i in pairs:
+            lines += [_show("-", i + 1, a[i]), _show("+", i + 1, b[i])]
+        return lines
+    for i in range(first, min(len(a), first + limit)):
+        lines.append(_show("-", i + 1, a[i]))
+    for i in range(first, min(len(b), first + limit)):
+        lines.append(_show("+", i + 1, b[i]))
+    return lines
+
+
+def compare(case, elfin, timeout):
+    """Runs a case both ways; returns None if they agree, else the lines that explain why not."""
+    prog = case.argv[0]
+    if os.sep in prog and not os.access(prog, os.X_OK):
+        return [f"program {prog} does not exist (run `make test-bins`?)"]
+    native = run(case.argv, case, timeout)
+    if native.error or native.status != case.status:
+        why = native.error or f"exit status {native.status}, expected {case.status}"
+        return [f"native run failed: {why}"] + tail(native.stderr)
+    ours = run([elfin, "run"] + case.argv, case, timeout)
+    if ours.error:
+        return [f"elfin run failed: {ours.error}"] + tail(ours.stderr)
+    problems = []
+    if ours.status != native.status:
+        problems.append(f"  exit status: native {native.status}, elfin {ours.status}")
+    if ours.stdout != native.stdout:
+        problems += diff("stdout", native.stdout, ours.stdout)
+    if case.stderr and ours.stderr != native.stderr:
+        problems += diff("stderr", native.stderr, ours.stderr)
+    if not problems:
+        return None
+    if not case.stderr and ours.stderr:
+        problems += ["  elfin stderr:"] + tail(ours.stderr)
+    return problems
