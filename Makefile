@@ -29,22 +29,22 @@ deps:
 
 $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC) &: kernel/sys/syscalls.tbl tools/gensyscalls.py
 	@mkdir -p $(BUILD)/gen
-	$(PYTHON) tools/gensyscalls.py $< $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC)
+	@echo "  GEN $(GEN_HDR)"; $(PYTHON) tools/gensyscalls.py $< $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC)
 
 $(BUILD)/obj/%.c.o: %.c $(GEN_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC  $@"; $(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/gen/syscall_table.c.o: $(GEN_TABLE)
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC  $@"; $(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC  $@"; $(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/elfin: $(KOBJS)
-	$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS)
+	@echo "  CC  $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS)
 
 include tests/tests.mk
 include tests/unit/unit.mk

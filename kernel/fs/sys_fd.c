@@ -221,6 +221,7 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	case F_GETFD: r = t->cloexec[fd] ? FD_CLOEXEC : 0; break;
 	case F_SETFD: t->cloexec[fd] = arg & FD_CLOEXEC; r = 0; break;
 	case F_GETFL: r = f->flags | O_LARGEFILE; break;
+	case F_GETPIPE_SZ: r = pipe_capacity(f); break;
 	case F_SETFL: r = setfl(f, arg); break;
 	case F_GETLK:
 	case F_SETLK:

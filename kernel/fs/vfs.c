@@ -70,45 +70,6 @@ static struct mount *mount_of(const char *abs, const char **rel)
 	kpanic("no root mount");
 }
 
-long path_normalize(const char *base, const char *path, char *out, size_t size)
-{
-	size_t n = 0;
-	if (path[0] != '/') {
-		n = strlcpy(out, base, size);
-		if (n >= size)
-			return -ENAMETOOLONG;
-		if (n == 1)
-			n = 0; /* base is "/" */
-	}
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		const char *end = p;
-		while (*end && *end != '/')
-			end++;
-		size_t len = end - p;
-		if (len == 0 || (len == 1 && p[0] == '.')) {
-			/* nothing */
-		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-		} else {
-			if (n + 1 + len + 1 > size)
-				return -ENAMETOOLONG;
-			out[n++] = '/';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p = end;
-	}
-	if (n == 0)
-		out[n++] = '/';
-	out[n] = 0;
-	return 0;
-}
-
 long vfs_resolve(int dirfd, const char *path, struct lookup *lk)
 {
 	if (!path[0])

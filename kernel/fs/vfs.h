@@ -2,6 +2,7 @@
 #pragma once
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
+#include "kernel/fs/path.h"
 
 struct timespec64 {
 	int64_t sec, nsec;
@@ -97,8 +98,6 @@ struct lookup {
 long vfs_resolve(int dirfd, const char *path, struct lookup *lk);
 /* Copies a path from the program and resolves it; AT_EMPTY_PATH handling is the caller's. */
 long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk);
-/* Normalizes "a/./b//../c" against base into out (lexically). */
-long path_normalize(const char *base, const char *path, char *out, size_t size);
 
 long vfs_open(struct lookup *lk, int flags, mode_t mode, struct file **out);
 long vfs_stat(struct lookup *lk, struct kstat *st, bool follow);
@@ -121,6 +120,9 @@ extern const struct fs_ops hostfs_ops;
 extern const struct file_ops hostfile_ops;
 struct file *hostfs_wrap(int host, int flags, const char *path);
 void kstat_from_statx(struct kstat *st, const void *statx);
+
+/* Pipes (pipe.c): the capacity of a pipe, or -EBADF for other files. */
+long pipe_capacity(struct file *f);
 
 /* The other file systems. */
 extern const struct fs_ops tmpfs_ops, devfs_ops, procfs_ops;

@@ -420,3 +420,14 @@ long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4, uns
 	default: return -EINVAL;
 	}
 }
+
+long sys_tkill(int tid, int sig)
+{
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (tid != current()->tid)
+		return -ESRCH;
+	if (sig)
+		proc_raise(sig);
+	return 0;
+}
