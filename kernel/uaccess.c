@@ -52,3 +52,16 @@ long copy_str_from_user(char *kdst, const char *usrc, size_t max)
 	long r = arch_uaccess_copy(kdst, usrc, n + 1);
 	return r < 0 ? r : n;
 }
+
+long random_to_user(void *udst, size_t len)
+{
+	char buf[256];
+	for (size_t done = 0; done < len;) {
+		size_t n = MIN(len - done, sizeof buf);
+		plat_random(buf, n);
+		if (copy_to_user((char *)udst + done, buf, n) < 0)
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)len;
+}

@@ -11,6 +11,9 @@ long clear_user(void *udst, size_t len);
  * -EFAULT, or -ENAMETOOLONG. */
 long copy_str_from_user(char *kdst, const char *usrc, size_t max);
 
+/* Fills user memory with random bytes; returns len, a short count, or -EFAULT. */
+long random_to_user(void *udst, size_t len);
+
 /* Architecture primitives: return 0 or -EFAULT if the access faults. */
 long arch_uaccess_copy(void *dst, const void *src, size_t len);
 long arch_uaccess_clear(void *dst, size_t len);

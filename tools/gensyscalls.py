@@ -7,7 +7,7 @@ import re
 import sys
 
 FORMATS = {"int", "uint", "hex", "ptr", "str", "ostr", "ibuf", "obuf", "oflags", "prot",
-           "mflags", "sig", "oct", "dirfd"}
+           "mflags", "sig", "oct", "dirfd", "ioctl", "arch", "iov"}
 STATUSES = {"impl", "stub", "enosys"}
 
 
@@ -35,9 +35,9 @@ def parse_arg(text, lineno):
     if fmt not in FORMATS:
         raise ListError(f"line {lineno}: unknown format '{fmt}'")
     length = 0
-    if fmt == "ibuf":
+    if fmt in ("ibuf", "iov"):
         if extra is None or not extra.isdigit():
-            raise ListError(f"line {lineno}: ibuf needs /N, the index of its length argument")
+            raise ListError(f"line {lineno}: {fmt} needs /N, the index of its length argument")
         length = int(extra)
     elif fmt == "obuf" and extra != "ret":
         raise ListError(f"line {lineno}: obuf needs /ret")

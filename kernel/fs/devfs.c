@@ -43,18 +43,8 @@ static long d_read(struct file *f, void *ubuf, size_t len)
 	case DEV_FULL:
 		return clear_user(ubuf, len) < 0 ? -EFAULT : (long)len;
 	case DEV_RANDOM:
-	case DEV_URANDOM: {
-		char buf[256];
-		size_t done = 0;
-		while (done < len) {
-			size_t n = MIN(len - done, sizeof buf);
-			plat_random(buf, n);
-			if (copy_to_user((char *)ubuf + done, buf, n) < 0)
-				return done ? (long)done : -EFAULT;
-			done += n;
-		}
-		return (long)len;
-	}
+	case DEV_URANDOM:
+		return random_to_user(ubuf, len);
 	}
 	return -EISDIR;
 }

@@ -80,6 +80,19 @@ static long link_target(const struct ppath *p, char *buf, size_t len)
 	return (long)n;
 }
 
+/* Resolves what a /proc link points to. Objects without a path (pipes) cannot be reopened. */
+static long follow_link(const struct ppath *p, struct lookup *lk)
+{
+	char target[PATH_MAX];
+	long n = link_target(p, target, sizeof target - 1);
+	if (n < 0)
+		return n;
+	target[n] = 0;
+	if (target[0] != '/')
+		return -ENXIO;
+	return vfs_resolve(AT_FDCWD, target, lk);
+}
+
 static bool is_dir(enum pnode k)
 {
 	return k == P_PIDDIR || k == P_FDDIR;
@@ -152,16 +165,9 @@ static long p_open(struct mount *m, const char *rel, int flags, mode_t mode, str
 	}
 	case P_PIDDIR: return -EACCES; /* listing comes with the rest of /proc/<pid> */
 	default: {
-		char target[PATH_MAX];
-		long n = link_target(&p, target, sizeof target - 1);
-		if (n < 0)
-			return n;
-		target[n] = 0;
 		struct lookup lk;
-		long r = vfs_resolve(AT_FDCWD, target, &lk);
-		if (r < 0)
-			return r;
-		return lk.mnt->ops->open(lk.mnt, lk.rel, flags, mode, f);
+		long r = follow_link(&p, &lk);
+		return r < 0 ? r : lk.mnt->ops->open(lk.mnt, lk.rel, flags, mode, f);
 	}
 	}
 }
@@ -179,13 +185,16 @@ static long p_stat(struct mount *m, const char *rel, struct kstat *st, bool foll
 	st->mask = 0x7ff;
 	st->blksize = 1024;
 	if (is_link(p.kind) && follow) {
-		char target[PATH_MAX];
-		long n = link_target(&p, target, sizeof target - 1);
-		if (n < 0)
-			return n;
-		target[n] = 0;
+		struct file *f = p.kind == P_FD ? fd_get(p.fd) : NULL;
+		if (f && f->path[0] != '/') { /* pipes and other objects without a path */
+			long r = f->ops->stat ? f->ops->stat(f, st) : -ENOENT;
+			file_put(f);
+			return r;
+		}
+		if (f)
+			file_put(f);
 		struct lookup lk;
-		long r = vfs_resolve(AT_FDCWD, target, &lk);
+		long r = follow_link(&p, &lk);
 		return r < 0 ? r : vfs_stat(&lk, st, true);
 	}
 	st->mode = is_dir(p.kind) ? S_IFDIR | 0555 : is_link(p.kind) ? S_IFLNK | 0777 : S_IFREG | 0444;

@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
+#include "kernel/fs/statx.h"
 #include "gen/syscalls.h"
 
 struct linux_stat {
@@ -13,23 +14,6 @@ struct linux_stat {
 	int64_t size, blksize, blocks;
 	int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
 	int64_t reserved[3];
-};
-
-struct statx_ts {
-	int64_t sec;
-	uint32_t nsec;
-	int32_t pad;
-};
-
-struct linux_statx {
-	uint32_t mask, blksize;
-	uint64_t attributes;
-	uint32_t nlink, uid, gid;
-	uint16_t mode, pad1;
-	uint64_t ino, size, blocks, attributes_mask;
-	struct statx_ts atime, btime, ctime, mtime;
-	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
-	uint64_t spare[14];
 };
 
 static long put_stat(const struct kstat *k, void *ust)

@@ -219,16 +219,7 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 {
 	if (flags & ~7u)
 		return -EINVAL;
-	len = MIN(len, (size_t)33554431);
-	char tmp[256];
-	for (size_t done = 0; done < len;) {
-		size_t n = MIN(len - done, sizeof tmp);
-		plat_random(tmp, n);
-		if (copy_to_user((char *)buf + done, tmp, n) < 0)
-			return done ? (long)done : -EFAULT;
-		done += n;
-	}
-	return (long)len;
+	return random_to_user(buf, MIN(len, (size_t)33554431));
 }
 
 #define ARCH_SET_GS 0x1001

@@ -152,3 +152,36 @@ void decode_json_string(struct strbuf *sb, const char *s)
 	}
 	sb_putc(sb, '"');
 }
+
+struct name {
+	unsigned long value;
+	const char *name;
+};
+
+static void decode_name(struct strbuf *sb, unsigned long v, const struct name *n, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (n[i].value == v) {
+			sb_printf(sb, "%s", n[i].name);
+			return;
+		}
+	sb_printf(sb, "%#lx", v);
+}
+
+void decode_ioctl(struct strbuf *sb, unsigned long req)
+{
+	static const struct name n[] = {
+		{0x5401, "TCGETS"}, {0x5402, "TCSETS"}, {0x5403, "TCSETSW"}, {0x5404, "TCSETSF"},
+		{0x540f, "TIOCGPGRP"}, {0x5413, "TIOCGWINSZ"}, {0x541b, "FIONREAD"}, {0x5421, "FIONBIO"},
+		{0x5450, "FIONCLEX"}, {0x5451, "FIOCLEX"},
+	};
+	decode_name(sb, req, n, ARRAY_SIZE(n));
+}
+
+void decode_arch_prctl(struct strbuf *sb, int code)
+{
+	static const struct name n[] = {
+		{0x1001, "ARCH_SET_GS"}, {0x1002, "ARCH_SET_FS"}, {0x1003, "ARCH_GET_FS"}, {0x1004, "ARCH_GET_GS"},
+	};
+	decode_name(sb, (unsigned long)code, n, ARRAY_SIZE(n));
+}

@@ -63,6 +63,33 @@ static void put_str(struct strbuf *sb, const void *uaddr, size_t max, bool nul_t
 		sb_printf(sb, "...");
 }
 
+/* An iovec array as strace shows it; for reads only the bytes returned are shown. */
+static void put_iov(struct strbuf *sb, const void *uiov, long cnt, long got)
+{
+	struct {
+		void *base;
+		size_t len;
+	} v;
+	sb_putc(sb, '[');
+	for (long i = 0; i < cnt && i < 8; i++) {
+		if (copy_from_user(&v, (const char *)uiov + i * sizeof v, sizeof v) < 0) {
+			sb_printf(sb, "%p", uiov);
+			break;
+		}
+		size_t show = v.len;
+		if (got >= 0) {
+			show = MIN(v.len, (size_t)got);
+			got -= (long)show;
+		}
+		sb_printf(sb, "%s{iov_base=", i ? ", " : "");
+		put_str(sb, v.base, show, false);
+		sb_printf(sb, ", iov_len=%lu}", (unsigned long)v.len);
+	}
+	if (cnt > 8)
+		sb_printf(sb, ", ...");
+	sb_putc(sb, ']');
+}
+
 static void put_arg(struct strbuf *sb, const struct syscall_desc *d, const long *a, int i, long ret)
 {
 	long v = a[i];
@@ -81,6 +108,9 @@ static void put_arg(struct strbuf *sb, const struct syscall_desc *d, const long 
 	case SCF_SIG: decode_signal(sb, (int)v); break;
 	case SCF_OCT: sb_printf(sb, "0%o", (unsigned)v); break;
 	case SCF_DIRFD: (int)v == AT_FDCWD ? sb_printf(sb, "AT_FDCWD") : sb_printf(sb, "%d", (int)v); break;
+	case SCF_IOCTL: decode_ioctl(sb, (unsigned long)v); break;
+	case SCF_ARCH: decode_arch_prctl(sb, (int)v); break;
+	case SCF_IOV: put_iov(sb, (const void *)v, a[d->len[i]], d->name[0] == 'r' ? ret : -1); break;
 	}
 }
 
