@@ -21,11 +21,14 @@ SYSCALL_DOC := docs/syscalls.md
 
 KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) $(PROCESS_SRCS)) $(BUILD)/obj/gen/syscall_table.c.o
 
-.PHONY: all deps test bench clean
+.PHONY: all deps test-deps test bench clean
 all: deps $(BUILD)/elfin $(SYSCALL_DOC)
 
 deps:
 	@sh scripts/deps.sh build
+
+test-deps:
+	@sh scripts/deps.sh test
 
 $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC) &: kernel/sys/syscalls.tbl tools/gensyscalls.py
 	@mkdir -p $(BUILD)/gen
@@ -49,10 +52,10 @@ $(BUILD)/elfin: $(KOBJS)
 include tests/tests.mk
 include tests/unit/unit.mk
 
-test: deps all test-bins unit-tests
+test: test-deps all test-bins unit-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
 
-bench: all test-bins
+bench: test-deps all test-bins
 	$(PYTHON) tests/bench/bench.py --elfin $(BUILD)/elfin --build $(BUILD)
 
 clean:

@@ -9,7 +9,7 @@
 #include "plat/plat.h"
 
 enum dev { DEV_ROOT, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STDIN,
-	   DEV_STDOUT, DEV_STDERR, DEV_FD };
+	   DEV_STDOUT, DEV_STDERR, DEV_FD, DEV_SHM };
 
 static const struct {
 	const char *name;
@@ -18,7 +18,7 @@ static const struct {
 	[DEV_ROOT] = {"", 0, 0}, [DEV_NULL] = {"null", 1, 3}, [DEV_ZERO] = {"zero", 1, 5},
 	[DEV_FULL] = {"full", 1, 7}, [DEV_RANDOM] = {"random", 1, 8}, [DEV_URANDOM] = {"urandom", 1, 9},
 	[DEV_TTY] = {"tty", 5, 0}, [DEV_STDIN] = {"stdin", 0, 0}, [DEV_STDOUT] = {"stdout", 0, 1},
-	[DEV_STDERR] = {"stderr", 0, 2}, [DEV_FD] = {"fd", 0, 0},
+	[DEV_STDERR] = {"stderr", 0, 2}, [DEV_FD] = {"fd", 0, 0}, [DEV_SHM] = {"shm", 0, 0},
 };
 
 static int find(const char *rel)
@@ -105,7 +105,8 @@ static long d_getdents(struct file *f, void *ubuf, size_t len)
 	size_t used = 0;
 	for (; f->pos < (off_t)ARRAY_SIZE(devs) + 1; f->pos++) {
 		const char *name = f->pos == 0 ? "." : f->pos == 1 ? ".." : devs[f->pos - 1].name;
-		int type = f->pos < 2 ? DT_DIR : f->pos - 1 >= DEV_STDIN ? DT_LNK : DT_CHR;
+		int kind = (int)f->pos - 1;
+		int type = f->pos < 2 || kind == DEV_SHM ? DT_DIR : kind >= DEV_STDIN ? DT_LNK : DT_CHR;
 		long r = dir_emit(ubuf, len, &used, 100 + f->pos, f->pos + 1, type, name);
 		if (r < 0)
 			return used ? (long)used : r;

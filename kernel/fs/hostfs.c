@@ -196,6 +196,15 @@ static bool wants_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
+/* Opens m->path/rel on the host tree, which is readable everywhere. */
+static long open_outside(struct mount *m, const char *rel, int hflags)
+{
+	char abs[PATH_MAX];
+	if (ksnprintf(abs, sizeof abs, "%s/%s", m->path, rel) >= (int)sizeof abs)
+		return -ENAMETOOLONG;
+	return plat_file_open(AT_FDCWD, abs, hflags, 0, 0);
+}
+
 static long hfs_open(struct mount *m, const char *rel, int flags, mode_t mode, struct file *f)
 {
 	if (wants_write(flags) && !m->rw) {
@@ -204,9 +213,13 @@ static long hfs_open(struct mount *m, const char *rel, int flags, mode_t mode, s
 			return r;
 		flags &= ~(O_CREAT | O_EXCL);
 	}
-	int hflags = (flags & ~(O_CLOEXEC | O_ASYNC)) | O_CLOEXEC | O_NOCTTY | O_LARGEFILE;
+	int hflags = (flags & ~(O_CLOEXEC | O_ASYNC)) | O_CLOEXEC;
+	if (!(flags & O_PATH)) /* openat2 allows nothing else beside O_PATH */
+		hflags |= O_NOCTTY | O_LARGEFILE;
 	long h = plat_file_open(m->host, dot(rel), hflags, mode, resolve_mode(m));
-	if (h == -EXDEV) /* the path leaves the grant: the rest of the tree is read-only */
+	if (h == -EXDEV && !wants_write(flags)) /* leaves the grant: the rest of the tree is readable */
+		h = open_outside(m, rel, hflags);
+	else if (h == -EXDEV) /* ... and read-only */
 		h = -EROFS;
 	if (h < 0)
 		return h;

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""elfin's benchmarks: each case runs natively and under elfin in the same invocation,
+interleaved, and prints one line: `case  native=X  elfin=Y  ratio=Y/X`.
+
+A timing is a measurement, not a test: a case that fails prints its error on its own line
+and the script still exits 0. See docs/bench.md for what each case measures.
+
+usage: bench.py --elfin build/elfin --build build [--runs N] [--only CASE]
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GETPID_CALLS = 200000
+DATA_MB = 50
+
+
+class CaseError(Exception):
+    pass
+
+
+def run_once(cmd, check_output=False):
+    """Runs cmd once; returns (seconds, stdout)."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        err = p.stderr.decode(errors="replace").strip().splitlines()
+        raise CaseError("%s exited %d%s" % (os.path.basename(cmd[0]) if cmd[0] != ELFIN[0] else "elfin",
+                                            p.returncode, ": " + err[-1] if err else ""))
+    return dt, p.stdout
+
+
+def wall_medians(cmd, runs):
+    """Median wall time of cmd natively and under elfin, runs interleaved; also checks
+    that both produce the same output."""
+    native, elfin = [], []
+    for i in range(runs):
+        order = [(cmd, native), (ELFIN + cmd, elfin)]
+        if i % 2:
+            order.reverse()
+        for c, times in order:
+            dt, out = run_once(c)
+            times.append((dt, out))
+    outs = {out for _, out in native} | {out for _, out in elfin}
+    if len({out for _, out in native}) == 1 and len(outs) != 1:
+        raise CaseError("output under elfin differs from native")
+    return (statistics.median(t for t, _ in native), statistics.median(t for t, _ in elfin))
+
+
+def ms(seconds):
+    return "%.2fms" % (seconds * 1e3)
+
+
+def case_hello(variant):
+    def run(args):
+        exe = os.path.join(args.build, "tests", variant, "hello")
+        if not os.access(exe, os.X_OK):
+            raise CaseError("%s missing (make test-bins)" % exe)
+        n, e = wall_medians([exe], args.runs)
+        return ms(n), ms(e), e / n
+    return run
+
+
+def build_getpid(args):
+    src = os.path.join(HERE, "getpid_loop.c")
+    out = os.path.join(args.build, "bench", "getpid_loop")
+    if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
+        return out
+    p = subprocess.run(["gcc", "-O2", "-static", "-Wall", "-o", out, src], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise CaseError("gcc failed: " + (p.stderr.strip().splitlines() or ["?"])[-1])
+    return out
+
+
+def case_getpid(args):
+    exe = build_getpid(args)
+    native, elfin = [], []
+    for i in range(max(3, args.runs // 6)):
+        for c, per in ([exe], native), (ELFIN + [exe], elfin):
+            _, out = run_once(c + [str(GETPID_CALLS)])
+            m = re.search(rb"([0-9.]+) ns/call", out)
+            if not m:
+                raise CaseError("unexpected output: %r" % out[:80])
+            per.append(float(m.group(1)))
+    n, e = statistics.median(native), statistics.median(elfin)
+    return "%.0fns" % n, "%.0fns" % e, e / n
+
+
+def case_python(args):
+    py = "/usr/bin/python3"
+    if not os.access(py, os.X_OK):
+        raise CaseError("%s missing" % py)
+    n, e = wall_medians([py, "-c", "pass"], max(5, args.runs * 2 // 3))
+    return ms(n), ms(e), e / n
+
+
+def data_file(args):
+    """A 50 MB file under the build tree (elfin's /tmp is its own tmpfs, not the host's)."""
+    path = os.path.join(args.build, "bench", "data-%dM" % DATA_MB)
+    size = DATA_MB << 20
+    if not (os.path.exists(path) and os.path.getsize(path) == size):
+        block = hashlib.sha512(b"elfin").digest() * (1 << 14)  # 1 MiB, deterministic
+        with open(path + ".part", "wb") as f:
+            for _ in range(DATA_MB):
+                f.write(block)
+        os.replace(path + ".part", path)
+    return path
+
+
+def case_sha256sum(args):
+    tool = shutil.which("sha256sum") or "/usr/bin/sha256sum"
+    n, e = wall_medians([tool, data_file(args)], max(3, args.runs // 6))
+    return ms(n), ms(e), e / n
+
+
+CASES = [
+    ("hello-glibc-static", case_hello("glibc-static")),
+    ("hello-musl-static", case_hello("musl-static")),
+    ("getpid-trap", case_getpid),
+    ("python3-c-pass", case_python),
+    ("sha256sum-50M", case_sha256sum),
+]
+
+
+def main():
+    global ELFIN
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--elfin", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--runs", type=int, default=30, help="runs per short case (default 30)")
+    ap.add_argument("--only", help="run only the cases whose name contains this")
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    ELFIN = [os.path.abspath(args.elfin), "run"]
+    os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
+    width = max(len(name) for name, _ in CASES)
+    for name, fn in CASES:
+        if args.only and args.only not in name:
+            continue
+        try:
+            n, e, ratio = fn(args)
+            line = "%s  native=%s  elfin=%s  ratio=%.2f" % (name.ljust(width), n, e, ratio)
+        except Exception as ex:  # a benchmark never fails the run
+            line = "%s  error: %s" % (name.ljust(width), ex)
+        print(line, flush=True)
+    return 0
+
+
+ELFIN = []
+
+if __name__ == "__main__":
+    sys.exit(main())
