@@ -52,7 +52,7 @@ $(BUILD)/elfin: $(KOBJS)
 include tests/tests.mk
 include tests/unit/unit.mk
 
-test: test-deps all test-bins unit-tests
+test: test-deps all test-bins unit-tests badelf-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
 
 bench: test-deps all test-bins

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """run.py: the differential test suite: every case runs natively and under elfin, and must agree.
 
-Usage: python3 tests/run.py [--elfin build/elfin] [--build build] [-k FILTER] [-j N] [--list]
+Usage: python3 tests/run.py [--elfin build/elfin] [--build build] [-k FILTER] [-j N] [-v]
+                            [--list | --list-known | --update-baseline] [--baseline FILE]
+
+Cases listed in tests/expected.txt (the baseline) are expected to fail: the run fails only
+when a case that is not listed fails (newly broken). See tests/lib/baseline.py.
 """
 
 import argparse
@@ -16,6 +20,7 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 sys.path[:0] = [os.path.join(TESTS, "lib"), os.path.join(TESTS, "apps")]
 
+import baseline  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
 
@@ -33,6 +38,8 @@ ABI_RUNS = [
     ("sig_default-segv", "sig_default", ["segv"], 128 + 11),
     ("sig_default-abort", "sig_default", ["abort"], 128 + 6),
     ("sig_default-term", "sig_default", ["term"], 128 + 15),
+    ("sig_default-pipe", "sig_default", ["pipe"], 128 + 13),
+    ("proc", "proc", ["first", "two words", ""], 0),
 ]
 ABI_ENV = {"ELFIN_TEST_A": "a value with spaces", "ELFIN_TEST_EMPTY": ""}
 
@@ -77,6 +84,13 @@ def prepare_work(build):
     return work
 
 
+def report(case, problems, label):
+    print(f"{label} {case.name}: {problems[0].strip()}")
+    for line in problems[1:]:
+        print(line)
+    sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser(description="Compare programs run natively and under elfin.")
     ap.add_argument("--elfin", default=os.path.join(ROOT, "build", "elfin"),
@@ -86,16 +100,44 @@ def main():
     ap.add_argument("-k", dest="filters", action="append", default=[],
                     help="run only cases whose name contains FILTER (repeatable)")
     ap.add_argument("-j", dest="jobs", type=int, default=2, help="cases run in parallel")
+    ap.add_argument("-v", dest="verbose", action="store_true",
+                    help="also show why each known failure failed")
     ap.add_argument("--timeout", type=float, default=30, help="seconds per run")
-    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--baseline", default=os.path.join(TESTS, "expected.txt"),
+                    help="the cases expected to fail (default: tests/expected.txt)")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--list", action="store_true", help="list the cases and exit")
+    mode.add_argument("--list-known", action="store_true",
+                      help="list the known failures from the baseline, with reasons, and exit")
+    mode.add_argument("--update-baseline", action="store_true",
+                      help="run, then rewrite the baseline to list exactly the failing cases")
     opts = ap.parse_args()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into head
 
     build = os.path.abspath(opts.build)
+    shown = os.path.relpath(opts.baseline, ROOT) if os.path.abspath(opts.baseline).startswith(
+        ROOT + os.sep) else opts.baseline
     work = os.path.join(build, "tests", "work")
+    try:
+        expected = baseline.load(opts.baseline)
+    except (baseline.BaselineError, OSError, UnicodeError) as e:
+        print(f"run.py: {e}", file=sys.stderr)
+        return 2
+    existing = {c.name for c in all_cases(build, work)}
+    stale = sorted(set(expected) - existing)
+    for name in stale:
+        print(f"run.py: warning: {shown} lists {name}, which is no case", file=sys.stderr)
     if opts.list:
         for c in selected(all_cases(build, work), opts.filters):
             print(c.name)
+        return 0
+    if opts.list_known:
+        names = [n for n in sorted(expected)
+                 if not opts.filters or any(f in n for f in opts.filters)]
+        width = max((len(n) for n in names), default=0)
+        for name in names:
+            print(f"{name.ljust(width)}  {expected[name]}")
+        print(f"{len(names)} known failures")
         return 0
     elfin = os.path.abspath(opts.elfin)
     if not os.access(elfin, os.X_OK):
@@ -106,18 +148,61 @@ def main():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     prepare_work(build)
     cases = selected(all_cases(build, work), opts.filters)
-    failed = 0
+    passed, broken, fixed, known, failing = [], [], [], [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
         results = pool.map(lambda c: difftest.compare(c, elfin, opts.timeout), cases)
         for case, problems in zip(cases, results):
-            if problems:
-                failed += 1
-                print(f"FAIL {case.name}: {problems[0].strip()}")
-                for line in problems[1:]:
-                    print(line)
-                sys.stdout.flush()
-    print(f"{len(cases) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+            listed = case.name in expected
+            if not problems:
+                passed.append(case.name)
+                if listed:
+                    fixed.append(case.name)
+                    print(f"NEWLY FIXED {case.name}: passes, but {shown} expects it to "
+                          f"fail ({expected[case.name]})")
+                    sys.stdout.flush()
+            elif isinstance(problems, difftest.SetupProblem):
+                # The case itself is broken, not elfin: never excused by the baseline.
+                broken.append(case.name)
+                report(case, problems, "FAIL")
+            elif listed:
+                known.append(case.name)
+                failing.append(case.name)
+                if opts.verbose:
+                    report(case, problems, f"KNOWN ({expected[case.name]})")
+            else:
+                broken.append(case.name)
+                failing.append(case.name)
+                report(case, problems, "FAIL")
+
+    if opts.update_baseline:
+        new = baseline.updated(expected, existing, {c.name for c in cases}, failing)
+        baseline.write(opts.baseline, new)
+        added = sorted(set(new) - set(expected))
+        removed = sorted(set(expected) - set(new))
+        print(f"baseline {shown} rewritten: {len(new)} known failures, "
+              f"{len(added)} added, {len(removed)} removed")
+        for name in added:
+            print(f"  + {name}  ({new[name]})")
+        for name in removed:
+            print(f"  - {name}")
+        if any(reason == baseline.TODO for reason in new.values()):
+            print(f"  replace each \"{baseline.TODO}\" in {shown} with the real reason")
+        # The rewritten baseline accounts for every elfin failure; only broken cases remain.
+        setup = [n for n in broken if n not in failing]
+        broken, fixed, known = setup, [], [n for n in failing]
+
+    print()
+    print("newly broken:" + ("" if broken else " none"))
+    for name in broken:
+        print(f"  {name}")
+    print("newly fixed:" + ("" if fixed else " none"))
+    for name in fixed:
+        print(f"  {name}  (listed: {expected[name]})")
+    if fixed:
+        print(f"  these pass now: remove them from {shown} (python3 tests/run.py "
+              f"--update-baseline rewrites it)")
+    print(f"{len(passed)} passed, {len(broken)} failed, {len(known)} skipped")
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 #include "kernel/lib.h"
 
 #define EM_X86_64 62
-#define USER_TOP 0x800000000000UL
+#define USER_TOP 0x7ffffffff000UL /* the last page is never mappable (TASK_SIZE) */
 #define MIN_ADDR 0x10000UL   /* vm.mmap_min_addr */
 #define MAX_SPAN (1UL << 40) /* no real program spans a terabyte */
 

@@ -14,6 +14,7 @@
 #include "plat/plat.h"
 
 #define PIE_BASE 0x555555554000UL
+#define USER_LIMIT 0x7ffffffff000UL
 #define STACK_SIZE (8UL << 20)
 #define EXIT_NOEXEC 126
 #define EXIT_NOTFOUND 127
@@ -145,6 +146,8 @@ static int load_elf(const char *path, bool is_interp, struct loaded *out, struct
 			st = fail(c, EXIT_NOEXEC, "cannot map a segment (%s)", errno_text(-r));
 	}
 	file_put(f);
+	if (!st && img.entry + bias >= USER_LIMIT)
+		st = fail(c, EXIT_NOEXEC, "entry point out of range%s", "");
 	out->bias = bias;
 	out->entry = img.entry + bias;
 	out->phdr = img.phdr_vaddr + bias;

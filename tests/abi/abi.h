@@ -50,6 +50,31 @@ static inline const char *abi_errname(int e)
 	return other;
 }
 
+/* How many abi_expect calls did not get the errno they expected. */
+static inline int *abi_mismatches(void)
+{
+	static int n;
+
+	return &n;
+}
+
+/* Prints "what: ERRNO" for a call that returned ret (-1 and errno on failure); counts a
+ * mismatch, explained on stderr, unless it failed with expected. */
+static inline void abi_expect(const char *what, long ret, int expected)
+{
+	int e = ret == -1 ? errno : 0;
+
+	printf("%s: %s\n", what, ret == -1 ? abi_errname(e) : "succeeded");
+	if (ret != -1 || e != expected) {
+		fprintf(stderr, "%s: got %s (ret %ld), expected %s\n",
+			what, abi_errname(e), ret, abi_errname(expected));
+		(*abi_mismatches())++;
+	}
+}
+
+/* Raw system calls, so neither libc can check or rewrite the arguments first. */
+#define SYS(...) (errno = 0, syscall(__VA_ARGS__))
+
 /* Makes a fresh private directory under /tmp and returns its path (static storage). */
 static inline const char *abi_tmpdir(const char *tag)
 {

@@ -1,9 +1,11 @@
 /* sig_default.c: dies by a signal with its default action; the exit status must be 128+N. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -17,6 +19,15 @@ int main(int argc, char **argv)
 		abort();
 	} else if (strcmp(how, "term") == 0) {
 		raise(SIGTERM);
+	} else if (strcmp(how, "pipe") == 0) {
+		int p[2];	/* writing to a pipe nobody reads raises SIGPIPE */
+
+		if (pipe(p) != 0 || close(p[0]) != 0)
+			return 3;
+		if (write(p[1], "x", 1) != -1 || errno != EPIPE)
+			return 4;
+		fprintf(stderr, "sig_default: write got EPIPE but SIGPIPE did not kill\n");
+		return 1;
 	} else {
 		fprintf(stderr, "sig_default: unknown mode %s\n", how);
 		return 2;

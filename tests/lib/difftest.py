@@ -95,15 +95,21 @@ def diff(label, native, elfin, limit=4):
     return lines
 
 
+class SetupProblem(list):
+    """The lines compare returns when the case itself is broken (its program is missing or the
+    native run misbehaves), as opposed to elfin disagreeing with Linux."""
+
+
 def compare(case, elfin, timeout):
-    """Runs a case both ways; returns None if they agree, else the lines that explain why not."""
+    """Runs a case both ways; returns None if they agree, else the lines that explain why not
+    (a SetupProblem if the fault is not elfin's)."""
     prog = case.argv[0]
     if os.sep in prog and not os.access(prog, os.X_OK):
-        return [f"program {prog} does not exist (run `make test-bins`?)"]
+        return SetupProblem([f"program {prog} does not exist (run `make test-bins`?)"])
     native = run(case.argv, case, timeout)
     if native.error or native.status != case.status:
         why = native.error or f"exit status {native.status}, expected {case.status}"
-        return [f"native run failed: {why}"] + tail(native.stderr)
+        return SetupProblem([f"native run failed: {why}"] + tail(native.stderr))
     ours = run([elfin, "run"] + case.argv, case, timeout)
     if ours.error:
         return [f"elfin run failed: {ours.error}"] + tail(ours.stderr)

@@ -1,0 +1,58 @@
+/* Host-side tests of path_normalize (kernel/fs/path.c): lexical "." and ".." resolution. */
+#include "kernel/fs/path.h"
+#include "kernel/errno.h"
+#include "tests/unit/check.h"
+
+static void ok(const char *base, const char *path, const char *want)
+{
+	char out[256];
+	long r = path_normalize(base, path, out, sizeof out);
+	CHECK(r == 0 && strcmp(out, want) == 0, "(%s, %s): got %ld '%s', want '%s'", base, path, r,
+	      r == 0 ? out : "", want);
+}
+
+static void fits(const char *base, const char *path, size_t size, long want)
+{
+	char out[256];
+	memset(out, 'x', sizeof out);
+	long r = path_normalize(base, path, out, size);
+	CHECK(r == want, "(%s, %s, size %zu): got %ld, want %ld", base, path, size, r, want);
+	CHECK(out[size] == 'x', "(%s, %s, size %zu): wrote past the end", base, path, size);
+}
+
+int main(void)
+{
+	ok("/home/u", "a", "/home/u/a");
+	ok("/home/u", "a/b/c", "/home/u/a/b/c");
+	ok("/home/u", "/etc/passwd", "/etc/passwd");
+	ok("/", "a", "/a");
+	ok("/", "/", "/");
+	ok("/", ".", "/");
+	ok("/a/b", ".", "/a/b");
+	ok("/a/b", "./", "/a/b");
+	ok("/a/b", "./c/./d", "/a/b/c/d");
+	ok("/a/b", "..", "/a");
+	ok("/a/b", "../..", "/");
+	ok("/a/b", "../c/../d", "/a/d");
+	ok("/a", "../../..", "/");
+	ok("/", "..", "/");
+	ok("/", "../x", "/x");
+	ok("/a", "/../../etc", "/etc");
+	ok("/a/b", "x/../../..", "/");
+	ok("/", "a//b///c", "/a/b/c");
+	ok("/x", "//a", "/a");
+	ok("/x", "a/b/", "/x/a/b");
+	ok("/x", "a/b//", "/x/a/b");
+	ok("/x", "/a/b/..", "/a");
+	ok("/", ".../a", "/.../a");
+	ok("/", "..a/.b/a..", "/..a/.b/a..");
+	/* Sizes count the terminating NUL; nothing is written past size. */
+	fits("/", "/abcdef", 8, 0);
+	fits("/", "/abcdefg", 8, -ENAMETOOLONG);
+	fits("/abc", "d", 7, 0);
+	fits("/abc", "d", 6, -ENAMETOOLONG);
+	fits("/abcdefgh", "..", 8, -ENAMETOOLONG);
+	fits("/", "a/b/c/d/e/f/g/h", 12, -ENAMETOOLONG);
+	CHECK(-ENAMETOOLONG == -36, "ENAMETOOLONG is %d", ENAMETOOLONG);
+	return check_summary("path");
+}
