@@ -76,6 +76,15 @@ static inline void abi_expect(const char *what, long ret, int expected)
 #define SYS(...) (errno = 0, syscall(__VA_ARGS__))
 
 /* Makes a fresh private directory under /tmp and returns its path (static storage). */
+/* Whether n bytes at p all equal v. */
+static inline int all_bytes(const unsigned char *p, size_t n, unsigned char v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return 0;
+	return 1;
+}
+
 static inline const char *abi_tmpdir(const char *tag)
 {
 	static char path[64];

@@ -11,14 +11,6 @@
 
 #define PAGE 4096UL
 
-static int all_bytes(const unsigned char *p, size_t n, unsigned char v)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
-
 static void check_anon(void)
 {
 	size_t len = 16 * PAGE;
