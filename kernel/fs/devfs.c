@@ -6,6 +6,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mman.h"
+#include "kernel/time/time.h"
 #include "plat/plat.h"
 
 enum dev { DEV_ROOT, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STDIN,
@@ -74,8 +75,18 @@ static long d_lseek(struct file *f, off_t off, int whence)
 	return f->pos = 0;
 }
 
+/* Device nodes carry the time the kernel first looked at them, as if made at boot. */
+static struct timespec64 boot_time(void)
+{
+	static struct timespec64 t;
+	if (!t.sec)
+		t = time_now(CLOCK_REALTIME);
+	return t;
+}
+
 static void fill(int kind, struct kstat *st)
 {
+	st->atime = st->mtime = st->ctime = st->btime = boot_time();
 	st->dev = 5;
 	st->ino = 100 + kind;
 	st->nlink = 1;
