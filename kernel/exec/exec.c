@@ -30,9 +30,13 @@ struct ctx {
 	size_t errlen;
 };
 
-static int fail(struct ctx *c, int status, const char *fmt, const char *detail)
+__attribute__((format(printf, 3, 4)))
+static int fail(struct ctx *c, int status, const char *fmt, ...)
 {
-	ksnprintf(c->err, c->errlen, fmt, detail);
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
 	return status;
 }
 
@@ -53,9 +57,9 @@ static int open_exec(const char *path, struct file **out, uint64_t *size, struct
 	if (r == 0)
 		r = vfs_stat(&lk, &st, true);
 	if (r == 0 && S_ISDIR(st.mode))
-		return fail(c, EXIT_NOEXEC, "is a directory%s", "");
+		return fail(c, EXIT_NOEXEC, "is a directory");
 	if (r == 0 && !S_ISREG(st.mode))
-		return fail(c, EXIT_NOEXEC, "not a regular file%s", "");
+		return fail(c, EXIT_NOEXEC, "not a regular file");
 	if (r == 0)
 		r = lk.mnt->ops->access(lk.mnt, lk.rel, X_OK);
 	if (r == 0)
@@ -72,12 +76,12 @@ static int read_headers(struct file *f, uint64_t size, struct elf_ehdr *eh, stru
 	unsigned char buf[ELF_EHDR_SIZE] = {0};
 	size_t n = MIN(size, sizeof buf);
 	if (kread(f, buf, n, 0) < 0)
-		return fail(c, EXIT_NOEXEC, "cannot read the file%s", "");
+		return fail(c, EXIT_NOEXEC, "cannot read the file");
 	if (elf_check_header(buf, n, size, c->err, c->errlen))
 		return EXIT_NOEXEC;
 	memcpy(eh, buf, sizeof *eh);
 	if (kread(f, ph, (size_t)eh->phnum * ELF_PHDR_SIZE, (off_t)eh->phoff) < 0)
-		return fail(c, EXIT_NOEXEC, "cannot read the program headers%s", "");
+		return fail(c, EXIT_NOEXEC, "cannot read the program headers");
 	if (elf_check_phdrs(eh, ph, size, img, c->err, c->errlen))
 		return EXIT_NOEXEC;
 	return 0;
@@ -118,11 +122,11 @@ static int load_elf(const char *path, bool is_interp, struct loaded *out, struct
 		return st;
 	st = read_headers(f, size, &eh, ph, &img, c);
 	if (!st && img.has_interp && is_interp)
-		st = fail(c, EXIT_NOEXEC, "the interpreter itself names an interpreter%s", "");
+		st = fail(c, EXIT_NOEXEC, "the interpreter itself names an interpreter");
 	out->interp[0] = 0;
 	if (!st && img.has_interp) {
 		if (kread(f, out->interp, img.interp_len, (off_t)img.interp_off) < 0)
-			st = fail(c, EXIT_NOEXEC, "cannot read the interpreter path%s", "");
+			st = fail(c, EXIT_NOEXEC, "cannot read the interpreter path");
 		else if (elf_check_interp(out->interp, img.interp_len, c->err, c->errlen))
 			st = EXIT_NOEXEC;
 	}
@@ -147,7 +151,7 @@ static int load_elf(const char *path, bool is_interp, struct loaded *out, struct
 	}
 	file_put(f);
 	if (!st && img.entry + bias >= USER_LIMIT)
-		st = fail(c, EXIT_NOEXEC, "entry point out of range%s", "");
+		st = fail(c, EXIT_NOEXEC, "entry point out of range");
 	out->bias = bias;
 	out->entry = img.entry + bias;
 	out->phdr = img.phdr_vaddr + bias;

@@ -9,8 +9,9 @@
 #include "kernel/time/time.h"
 #include "plat/plat.h"
 
-enum dev { DEV_ROOT, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STDIN,
-	   DEV_STDOUT, DEV_STDERR, DEV_FD, DEV_SHM };
+/* Everything from DEV_STDIN on is a symbolic link into /proc/self/fd. */
+enum dev { DEV_ROOT, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_SHM,
+	   DEV_STDIN, DEV_STDOUT, DEV_STDERR, DEV_FD };
 
 static const struct {
 	const char *name;
@@ -18,15 +19,18 @@ static const struct {
 } devs[] = {
 	[DEV_ROOT] = {"", 0, 0}, [DEV_NULL] = {"null", 1, 3}, [DEV_ZERO] = {"zero", 1, 5},
 	[DEV_FULL] = {"full", 1, 7}, [DEV_RANDOM] = {"random", 1, 8}, [DEV_URANDOM] = {"urandom", 1, 9},
-	[DEV_TTY] = {"tty", 5, 0}, [DEV_STDIN] = {"stdin", 0, 0}, [DEV_STDOUT] = {"stdout", 0, 1},
-	[DEV_STDERR] = {"stderr", 0, 2}, [DEV_FD] = {"fd", 0, 0}, [DEV_SHM] = {"shm", 0, 0},
+	[DEV_TTY] = {"tty", 5, 0}, [DEV_SHM] = {"shm", 0, 0}, [DEV_STDIN] = {"stdin", 0, 0},
+	[DEV_STDOUT] = {"stdout", 0, 1}, [DEV_STDERR] = {"stderr", 0, 2}, [DEV_FD] = {"fd", 0, 0},
 };
 
+/* The entry rel names; "fd/" names fd, as a trailing slash is allowed on a directory. */
 static int find(const char *rel)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
-		if (strcmp(rel, devs[i].name) == 0)
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		size_t n = strlen(devs[i].name);
+		if (strncmp(rel, devs[i].name, n) == 0 && (rel[n] == 0 || (rel[n] == '/' && !rel[n + 1])))
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -160,8 +164,8 @@ static long reopen_fd(int fd, struct file *f)
 
 static long dv_open(struct mount *m, const char *rel, int flags, mode_t mode, struct file *f)
 {
-	(void)m, (void)mode;
-	if (str_starts(rel, "fd/")) {
+	(void)m;
+	if (str_starts(rel, "fd/") && rel[3]) {
 		int ok;
 		long fd = parse_long(rel + 3, &ok);
 		return ok ? reopen_fd((int)fd, f) : -ENOENT;
@@ -171,6 +175,11 @@ static long dv_open(struct mount *m, const char *rel, int flags, mode_t mode, st
 		return (flags & O_CREAT) ? -EACCES : -ENOENT;
 	if (kind >= DEV_STDIN && kind <= DEV_STDERR)
 		return reopen_fd(kind - DEV_STDIN, f);
+	if (kind == DEV_FD) { /* the directory behind the link */
+		struct lookup lk;
+		long r = vfs_resolve(AT_FDCWD, "/proc/self/fd", &lk);
+		return r < 0 ? r : lk.mnt->ops->open(lk.mnt, lk.rel, flags, mode, f);
+	}
 	if (kind == DEV_TTY) {
 		long h = plat_file_open(AT_FDCWD, "/dev/tty", (flags & O_ACCMODE) | O_CLOEXEC | O_NOCTTY, 0, 0);
 		if (h < 0)
@@ -179,29 +188,42 @@ static long dv_open(struct mount *m, const char *rel, int flags, mode_t mode, st
 		f->host = (int)h;
 		return 0;
 	}
-	if ((kind == DEV_ROOT || kind == DEV_FD) && (flags & O_ACCMODE) != O_RDONLY)
+	if (kind == DEV_ROOT && (flags & O_ACCMODE) != O_RDONLY)
 		return -EISDIR;
 	f->ops = &dev_ops;
 	f->priv = (void *)(uintptr_t)kind;
 	return 0;
 }
 
+/* Where the link rel points ("fd" and "fd/N" included); -EINVAL for a device, -ENOENT. */
+static long link_target(const char *rel, char *buf, size_t len)
+{
+	int kind = find(rel);
+	if (kind >= 0 && kind < DEV_STDIN)
+		return -EINVAL;
+	if (kind == DEV_FD)
+		return ksnprintf(buf, len, "/proc/self/fd");
+	if (kind >= DEV_STDIN)
+		return ksnprintf(buf, len, "/proc/self/fd/%d", kind - DEV_STDIN);
+	if (str_starts(rel, "fd/"))
+		return ksnprintf(buf, len, "/proc/self/%s", rel);
+	return -ENOENT;
+}
+
 static long dv_stat(struct mount *m, const char *rel, struct kstat *st, bool follow)
 {
 	(void)m;
-	int kind = find(rel);
-	if (kind < 0)
-		return str_starts(rel, "fd/") ? -ENOSYS : -ENOENT;
-	if (kind >= DEV_STDIN && follow) {
-		struct file *src = fd_get(kind == DEV_FD ? -1 : kind - DEV_STDIN);
-		if (!src)
-			return kind == DEV_FD ? (fill(DEV_ROOT, st), 0) : -ENOENT;
-		long r = src->ops->stat ? src->ops->stat(src, st) : -EBADF;
-		file_put(src);
-		return r;
+	char target[PATH_MAX];
+	long n = link_target(rel, target, sizeof target);
+	if (n == -ENOENT)
+		return n;
+	if (n > 0 && (follow || rel[strlen(rel) - 1] == '/')) { /* "link/" is followed */
+		struct lookup lk;
+		long r = vfs_resolve(AT_FDCWD, target, &lk);
+		return r < 0 ? r : vfs_stat(&lk, st, true);
 	}
-	fill(kind, st);
-	if (kind >= DEV_STDIN)
+	fill(n > 0 ? DEV_STDIN : find(rel), st);
+	if (n > 0)
 		st->mode = S_IFLNK | 0777;
 	return 0;
 }
@@ -209,14 +231,12 @@ static long dv_stat(struct mount *m, const char *rel, struct kstat *st, bool fol
 static long dv_readlink(struct mount *m, const char *rel, char *buf, size_t len)
 {
 	(void)m;
-	int kind = find(rel);
-	if (kind < DEV_STDIN)
-		return kind < 0 ? -ENOENT : -EINVAL;
-	char tmp[32];
-	int n = kind == DEV_FD ? ksnprintf(tmp, sizeof tmp, "/proc/self/fd")
-			       : ksnprintf(tmp, sizeof tmp, "/proc/self/fd/%d", kind - DEV_STDIN);
-	n = MIN(n, (int)len);
-	memcpy(buf, tmp, n);
+	char target[PATH_MAX];
+	long n = link_target(rel, target, sizeof target);
+	if (n < 0)
+		return n;
+	n = MIN(n, (long)len);
+	memcpy(buf, target, n);
 	return n;
 }
 
@@ -235,9 +255,8 @@ static long dv_refuse(struct mount *m, const char *rel, mode_t mode)
 
 static long dv_unlink(struct mount *m, const char *rel, bool dir)
 {
-	(void)dir;
+	(void)m, (void)dir;
 	return find(rel) < 0 ? -ENOENT : -EACCES;
-	(void)m;
 }
 
 static long dv_rename(struct mount *m, const char *old, const char *new)

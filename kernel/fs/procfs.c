@@ -30,7 +30,7 @@ static bool parse(const char *rel, struct ppath *p)
 	else if (str_starts(rel, pid) && (rel[strlen(pid)] == '/' || rel[strlen(pid)] == 0))
 		rest = rel + strlen(pid);
 	else
-		return !(rel[0] >= '0' && rel[0] <= '9') ? false : true; /* other pids do not exist */
+		return rel[0] >= '0' && rel[0] <= '9'; /* ours, but other pids do not exist */
 	if (*rest == '/')
 		rest++;
 	static const struct {
@@ -186,13 +186,11 @@ static long p_stat(struct mount *m, const char *rel, struct kstat *st, bool foll
 	st->blksize = 1024;
 	if (is_link(p.kind) && follow) {
 		struct file *f = p.kind == P_FD ? fd_get(p.fd) : NULL;
-		if (f && f->path[0] != '/') { /* pipes and other objects without a path */
+		if (f) { /* a descriptor's link stands for the open file itself, as fstat sees it */
 			long r = f->ops->stat ? f->ops->stat(f, st) : -ENOENT;
 			file_put(f);
 			return r;
 		}
-		if (f)
-			file_put(f);
 		struct lookup lk;
 		long r = follow_link(&p, &lk);
 		return r < 0 ? r : vfs_stat(&lk, st, true);

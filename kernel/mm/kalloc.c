@@ -96,24 +96,25 @@ static void *run_alloc(size_t size)
 	return grow(size);
 }
 
+/* Returns a run to the address-ordered free list, merging it with its neighbours. */
 static void run_free(struct run *r, size_t size)
 {
+	struct run *prev = NULL, *next = heap.runs;
+	while (next && next < r)
+		prev = next, next = next->next;
 	r->size = size;
-	struct run **pp = &heap.runs;
-	while (*pp && *pp < r)
-		pp = &(*pp)->next;
-	r->next = *pp;
-	*pp = r;
-	if (r->next && (char *)r + r->size == (char *)r->next) {
-		r->size += r->next->size;
-		r->next = r->next->next;
+	r->next = next;
+	if (next && (char *)r + r->size == (char *)next) {
+		r->size += next->size;
+		r->next = next->next;
 	}
-	struct run *prev = heap.runs;
-	while (prev && prev->next && prev->next != r)
-		prev = prev->next;
-	if (prev && prev->next == r && (char *)prev + prev->size == (char *)r) {
+	if (prev && (char *)prev + prev->size == (char *)r) {
 		prev->size += r->size;
 		prev->next = r->next;
+	} else if (prev) {
+		prev->next = r;
+	} else {
+		heap.runs = r;
 	}
 	if (size >= (1 << 20)) /* give large freed runs back to the platform */
 		plat_advise((char *)r + PAGE_SIZE, size - PAGE_SIZE, MADV_DONTNEED);

@@ -12,7 +12,7 @@
 #define MISSING_MAX 4096
 
 struct counter {
-	uint64_t count, errors, paths[NPATHS];
+	uint64_t errors, paths[NPATHS]; /* the count is the sum of the paths */
 };
 
 static struct {
@@ -157,7 +157,6 @@ void trace_enter(long nr, const struct syscall_desc *d, const long *args)
 void trace_exit(long nr, const struct syscall_desc *d, const long *args, long ret, enum entry_path path)
 {
 	struct counter *c = d ? &tr.calls[nr] : &tr.unknown;
-	__atomic_add_fetch(&c->count, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&c->paths[path], 1, __ATOMIC_RELAXED);
 	if (ret < 0 && ret >= -4095)
 		__atomic_add_fetch(&c->errors, 1, __ATOMIC_RELAXED);
@@ -183,10 +182,18 @@ void trace_missing_path(const char *path)
 	spin_unlock(&tr.lock);
 }
 
+static uint64_t count_of(const struct counter *c)
+{
+	uint64_t n = 0;
+	for (int p = 0; p < NPATHS; p++)
+		n += c->paths[p];
+	return n;
+}
+
 static void json_counter(struct strbuf *sb, const char *name, const struct counter *c, bool *first)
 {
 	sb_printf(sb, "%s\n    \"%s\": {\"count\": %lu, \"errors\": %lu, \"trap\": %lu, \"direct\": %lu, \"rewritten\": %lu}",
-		  *first ? "" : ",", name, c->count, c->errors, c->paths[PATH_TRAP], c->paths[PATH_DIRECT],
+		  *first ? "" : ",", name, count_of(c), c->errors, c->paths[PATH_TRAP], c->paths[PATH_DIRECT],
 		  c->paths[PATH_REWRITTEN]);
 	*first = false;
 }
@@ -197,9 +204,9 @@ static void write_stats(int status, int signal)
 	bool first = true;
 	sb_printf(&sb, "{\n  \"exit_status\": %d,\n  \"signal\": %d,\n  \"syscalls\": {", status, signal);
 	for (long nr = 0; nr < SYSCALL_MAX; nr++)
-		if (tr.calls[nr].count)
+		if (count_of(&tr.calls[nr]))
 			json_counter(&sb, syscall_table[nr].name, &tr.calls[nr], &first);
-	if (tr.unknown.count)
+	if (count_of(&tr.unknown))
 		json_counter(&sb, "unknown", &tr.unknown, &first);
 	sb_printf(&sb, "\n  },\n  \"missing_paths\": [");
 	for (size_t i = 0; i < tr.nmissing; i++) {

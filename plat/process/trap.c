@@ -39,8 +39,8 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 	if (in_kernel_text(rip))
 		kpanic("%s at rip=%#lx (elfin+%#lx), address %p, rsp=%#lx", sig == SIGSEGV ? "SIGSEGV" : "fault", rip,
 		       rip - (uintptr_t)__executable_start, si->addr, (unsigned long)uc->gregs[REG_RSP]);
-	/* The program's own fault: handlers come with the signals work, so take the default. */
-	proc_raise(sig);
+	/* The program's own fault: handlers come with the signals work, so take the default
+	 * (a fault's signal cannot be ignored). */
 	proc_kill_by_signal(sig);
 }
 

@@ -3,9 +3,11 @@
 #define ABI_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Stops the program with a message naming the failed condition and errno. */
 #define CHECK(cond) \
@@ -75,7 +77,6 @@ static inline void abi_expect(const char *what, long ret, int expected)
 /* Raw system calls, so neither libc can check or rewrite the arguments first. */
 #define SYS(...) (errno = 0, syscall(__VA_ARGS__))
 
-/* Makes a fresh private directory under /tmp and returns its path (static storage). */
 /* Whether n bytes at p all equal v. */
 static inline int all_bytes(const unsigned char *p, size_t n, unsigned char v)
 {
@@ -85,6 +86,7 @@ static inline int all_bytes(const unsigned char *p, size_t n, unsigned char v)
 	return 1;
 }
 
+/* Makes a fresh private directory under /tmp and returns its path (static storage). */
 static inline const char *abi_tmpdir(const char *tag)
 {
 	static char path[64];
@@ -92,6 +94,22 @@ static inline const char *abi_tmpdir(const char *tag)
 	snprintf(path, sizeof(path), "/tmp/elfin-%s-XXXXXX", tag);
 	CHECK(mkdtemp(path) != NULL);
 	return path;
+}
+
+/* Creates path holding len bytes of a known pattern (i % 251), open O_RDWR; the pattern
+ * itself is returned in *pattern (malloc'd). */
+static inline int abi_pattern_file(const char *path, size_t len, unsigned char **pattern)
+{
+	unsigned char *buf = malloc(len);
+
+	CHECK(buf != NULL);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i % 251);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK(write(fd, buf, len) == (ssize_t)len);
+	*pattern = buf;
+	return fd;
 }
 
 #endif

@@ -13,15 +13,10 @@ int main(void)
 	const char *dir = abi_tmpdir("mem_shared");
 	char path[96];
 	size_t len = 3 * PAGE + 100;
-	unsigned char *buf = malloc(len);
+	unsigned char *buf;
 
-	CHECK(buf != NULL);
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (unsigned char)(i % 251);
 	snprintf(path, sizeof(path), "%s/mapped", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	CHECK(fd >= 0);
-	CHECK(write(fd, buf, len) == (ssize_t)len);
+	int fd = abi_pattern_file(path, len, &buf);
 
 	unsigned char *shared = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	CHECK(shared != MAP_FAILED);
