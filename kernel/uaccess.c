@@ -65,3 +65,10 @@ long random_to_user(void *udst, size_t len)
 	}
 	return (long)len;
 }
+
+long cmpxchg_user32(uint32_t *uaddr, uint32_t *old, uint32_t new)
+{
+	if (((uintptr_t)uaddr & 3) || !user_range_ok(uaddr, 4))
+		return -EFAULT;
+	return arch_uaccess_cmpxchg32(uaddr, old, new);
+}

@@ -11,6 +11,10 @@ long clear_user(void *udst, size_t len);
  * -EFAULT, or -ENAMETOOLONG. */
 long copy_str_from_user(char *kdst, const char *usrc, size_t max);
 
+/* Atomically replaces *uaddr with new if it holds *old: 0 done, 1 not (*old gets the value),
+ * -EFAULT. */
+long cmpxchg_user32(uint32_t *uaddr, uint32_t *old, uint32_t new);
+
 /* Fills user memory with random bytes; returns len, a short count, or -EFAULT. */
 long random_to_user(void *udst, size_t len);
 
@@ -18,5 +22,6 @@ long random_to_user(void *udst, size_t len);
 long arch_uaccess_copy(void *dst, const void *src, size_t len);
 long arch_uaccess_clear(void *dst, size_t len);
 long arch_uaccess_strnlen(const char *s, size_t max);
+long arch_uaccess_cmpxchg32(uint32_t *uaddr, uint32_t *old, uint32_t new);
 /* If rip faulted inside a primitive above, where to resume; else 0. */
 uintptr_t arch_uaccess_fixup(uintptr_t rip);

@@ -64,7 +64,21 @@ long plat_file_dup(int h);
 
 /* The kernel's per-thread state, reached through %gs. */
 struct kthread;
+struct uregs;
 void plat_set_current(struct kthread *t);
+
+/* Threads of execution. plat_thread_start runs a new thread that enters the program with
+ * the registers regs and the TLS base tls; it reaches the kernel like any other thread. */
+long plat_thread_start(struct kthread *t, const struct uregs *regs, uintptr_t tls);
+noreturn void plat_thread_exit(void);
+/* Makes t, if it is running program code, enter the kernel to take its pending signals. */
+void plat_thread_kick(struct kthread *t);
+
+/* Blocking: sleeps while *word == expected, until plat_wake(word), a signal for the program
+ * or the absolute deadline (ns on clock clk; deadline < 0: none). Returns 0, -EAGAIN (the
+ * word had changed), -EINTR or -ETIMEDOUT. */
+long plat_block(uint32_t *word, uint32_t expected, int clk, int64_t deadline);
+void plat_wake(uint32_t *word);
 
 /* The program's thread: TLS base (%fs belongs to the program), and entering it. */
 long plat_set_tls(uintptr_t base);

@@ -2,8 +2,8 @@
  * uaccess_begin and uaccess_end resumes at uaccess_fault, which returns -EFAULT
  * to the primitive's caller (the primitives keep nothing on the stack). */
 	.text
-	.globl arch_uaccess_copy, arch_uaccess_clear, arch_uaccess_strnlen, arch_uaccess_fixup
-	.hidden arch_uaccess_copy, arch_uaccess_clear, arch_uaccess_strnlen, arch_uaccess_fixup
+	.globl arch_uaccess_copy, arch_uaccess_clear, arch_uaccess_strnlen, arch_uaccess_fixup, arch_uaccess_cmpxchg32
+	.hidden arch_uaccess_copy, arch_uaccess_clear, arch_uaccess_strnlen, arch_uaccess_fixup, arch_uaccess_cmpxchg32
 
 uaccess_begin:
 /* long arch_uaccess_copy(void *dst, const void *src, size_t len) */
@@ -30,6 +30,16 @@ arch_uaccess_strnlen:
 	inc %rax
 	jmp 1b
 2:	ret
+
+/* long arch_uaccess_cmpxchg32(uint32_t *uaddr, uint32_t *old, uint32_t new):
+ * 0 and *uaddr = new if *uaddr was *old, else 1 with *old updated; or -EFAULT */
+arch_uaccess_cmpxchg32:
+	mov (%rsi), %eax
+	lock cmpxchg %edx, (%rdi)
+	mov %eax, (%rsi)
+	setne %al
+	movzbl %al, %eax
+	ret
 uaccess_end:
 
 uaccess_fault:

@@ -2,15 +2,46 @@
  * off %gs (never %fs, which belongs to the program's TLS). */
 #pragma once
 #include "kernel/types.h"
+#include "kernel/lock.h"
+#include "kernel/proc/uregs.h"
 
 struct fdtable;
 
 #define NSIG 64
+#define SIGBIT(sig) (1UL << ((sig) - 1))
 
 struct ksigaction {
 	uintptr_t handler, flags, restorer;
 	uint64_t mask;
 };
+
+/* Linux's siginfo_t: 128 bytes, the common head and a union of per-cause fields. */
+struct ksiginfo {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int64_t value; /* sigqueue's sival */
+		} kill;
+		struct {
+			uint64_t addr; /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP */
+		} fault;
+		struct {
+			int32_t tid, overrun;
+			int64_t value;
+		} timer;
+		uint64_t raw[14];
+	};
+};
+
+/* Signals waiting for delivery: one siginfo kept per signal number. */
+struct sigpending {
+	uint64_t set;
+	struct ksiginfo info[NSIG];
+};
+
+struct kthread;
 
 struct kproc {
 	pid_t pid, ppid, pgid, sid;
@@ -19,7 +50,12 @@ struct kproc {
 	char *exe;      /* absolute path of the running program */
 	mode_t umask;
 	uintptr_t brk_start, brk_cur;
+	struct spinlock siglock; /* actions, pending sets and masks of the process and its threads */
 	struct ksigaction act[NSIG + 1];
+	struct sigpending pending; /* process-directed */
+	struct spinlock threads_lock;
+	struct kthread *threads;
+	int nthreads;
 	char comm[16];
 	char *cmdline;  /* argv as NUL-separated strings */
 	size_t cmdline_len;
@@ -29,11 +65,21 @@ struct kthread {
 	struct kthread *self; /* %gs:0 */
 	struct kproc *proc;
 	pid_t tid;
+	uint32_t wake_seq;     /* bumped by every wake-up; the platform blocks on it */
 	uint64_t sigmask;
+	uint64_t saved_mask;   /* restored after rt_sigsuspend's handler */
+	uint64_t sigwait;      /* signals rt_sigtimedwait waits for, blocked or not */
+	bool restore_mask;
+	struct sigpending pending; /* thread-directed */
+	struct uregs *regs;    /* the program's registers at this kernel entry */
+	void *fpstate;         /* and its FPU/XSAVE state, Linux signal-frame format */
+	long sysnr;            /* the syscall being served, for restarts */
 	uintptr_t clear_child_tid, robust_list;
 	size_t robust_len;
 	uintptr_t altstack_sp, altstack_flags, altstack_size;
 	bool kernel_access; /* the loader reads files into kernel buffers */
+	struct kthread *next;  /* in proc->threads */
+	void *plat;            /* the platform's per-thread data */
 };
 
 static inline struct kthread *current(void)
@@ -51,5 +97,25 @@ static inline struct kproc *curproc(void)
 /* Ends the whole program: exit status, or 128+sig when killed by a signal. */
 noreturn void proc_exit_group(int status);
 noreturn void proc_kill_by_signal(int sig);
-/* A signal raised for the program by the kernel or by the program itself. */
+
+/* Threads (thread.c). */
+void thread_attach(struct kproc *p, struct kthread *t);
+struct kthread *thread_find(struct kproc *p, pid_t tid);
+/* Sleeps until woken, a signal is pending, or the absolute deadline (ns on clock clk,
+ * -1 for none) passes: 0 woken, -EINTR, -ETIMEDOUT. cond is checked with the wake count
+ * held, so a wake between the check and the sleep is never lost. */
+long thread_wait(bool (*cond)(void *), void *arg, int clk, int64_t deadline);
+void thread_wake(struct kthread *t);
+
+/* Signals (signal.c). */
+#define ERESTARTSYS 512 /* internal: restart the call, or -EINTR if a handler runs */
+void signal_send_thread(struct kthread *t, int sig, const struct ksiginfo *info);
+void signal_send_process(struct kproc *p, int sig, const struct ksiginfo *info);
+bool signal_pending(struct kthread *t);
+/* At the end of every kernel entry: runs the default action or sets up the handler frame
+ * for the first deliverable signal. ret is the syscall's result (for restarts). */
+long signal_deliver(long ret);
+/* A fault raised by the program's own instruction. */
+void signal_fault(int sig, int code, uintptr_t addr);
+/* A signal raised for the program by the kernel or by the program itself (e.g. EPIPE). */
 void proc_raise(int sig);

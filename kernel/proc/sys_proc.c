@@ -10,7 +10,6 @@
 #include "plat/plat.h"
 
 long sys_getpid(void) { return curproc()->pid; }
-long sys_gettid(void) { return current()->tid; }
 long sys_getppid(void) { return curproc()->ppid; }
 long sys_getuid(void) { return plat_info()->uid; }
 long sys_geteuid(void) { return plat_info()->euid; }
@@ -78,16 +77,7 @@ long sys_getgroups(int size, void *list)
 	return copy_to_user(list, &g, sizeof g) < 0 ? -EFAULT : 1;
 }
 
-long sys_exit(int status)
-{
-	/* The only thread leaving ends the program; more threads come with clone. */
-	proc_exit_group(status);
-}
 
-long sys_exit_group(int status)
-{
-	proc_exit_group(status);
-}
 
 struct utsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
@@ -246,137 +236,13 @@ long sys_arch_prctl(int code, unsigned long addr)
 	}
 }
 
-long sys_set_tid_address(void *tidptr)
-{
-	current()->clear_child_tid = (uintptr_t)tidptr;
-	return current()->tid;
-}
 
-long sys_set_robust_list(void *head, size_t len)
-{
-	if (len != 24)
-		return -EINVAL;
-	current()->robust_list = (uintptr_t)head;
-	current()->robust_len = len;
-	return 0;
-}
 
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_CMD_MASK 0x7f
 
-long sys_futex(void *uaddr, int op, unsigned val, const void *ts, void *uaddr2, unsigned val3)
-{
-	(void)ts, (void)uaddr2, (void)val3;
-	if ((uintptr_t)uaddr & 3)
-		return -EINVAL;
-	unsigned cur;
-	switch (op & FUTEX_CMD_MASK) {
-	case FUTEX_WAKE:
-	case FUTEX_WAKE_BITSET:
-		return copy_from_user(&cur, uaddr, 4) < 0 ? -EFAULT : 0;
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET:
-		if (copy_from_user(&cur, uaddr, 4) < 0)
-			return -EFAULT;
-		/* With one thread nobody could ever wake this wait. */
-		return cur != val ? -EAGAIN : -EDEADLK;
-	default:
-		return -ENOSYS;
-	}
-}
 
-long sys_kill(int pid, int sig)
-{
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (pid != curproc()->pid && pid != 0 && pid != -1 && pid != -curproc()->pgid)
-		return -ESRCH;
-	if (sig)
-		proc_raise(sig);
-	return 0;
-}
 
-long sys_tgkill(int tgid, int tid, int sig)
-{
-	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (tgid != curproc()->pid || tid != current()->tid)
-		return -ESRCH;
-	if (sig)
-		proc_raise(sig);
-	return 0;
-}
 
-struct k_sigaction_user {
-	uintptr_t handler, flags, restorer;
-	uint64_t mask;
-};
 
-long sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
-{
-	if (sigsetsize != 8)
-		return -EINVAL;
-	if (sig < 1 || sig > NSIG)
-		return -EINVAL;
-	struct ksigaction *a = &curproc()->act[sig];
-	struct k_sigaction_user n;
-	if (act && copy_from_user(&n, act, sizeof n) < 0)
-		return -EFAULT;
-	if (act && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	struct k_sigaction_user o = {a->handler, a->flags, a->restorer, a->mask};
-	if (oact && copy_to_user(oact, &o, sizeof o) < 0)
-		return -EFAULT;
-	if (act)
-		*a = (struct ksigaction){n.handler, n.flags, n.restorer, n.mask & ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))};
-	return 0;
-}
-
-long sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
-{
-	if (sigsetsize != 8)
-		return -EINVAL;
-	struct kthread *t = current();
-	uint64_t n = 0, old = t->sigmask;
-	if (set && copy_from_user(&n, set, sizeof n) < 0)
-		return -EFAULT;
-	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
-		return -EINVAL;
-	if (oset && copy_to_user(oset, &old, sizeof old) < 0)
-		return -EFAULT;
-	if (set) {
-		n &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
-		t->sigmask = how == SIG_BLOCK ? old | n : how == SIG_UNBLOCK ? old & ~n : n;
-	}
-	return 0;
-}
-
-long sys_sigaltstack(const void *ss, void *oss)
-{
-	struct kthread *t = current();
-	struct {
-		uintptr_t sp;
-		int flags, pad;
-		size_t size;
-	} n, o = {t->altstack_sp, (int)(t->altstack_flags ? t->altstack_flags : 2 /* SS_DISABLE */), 0, t->altstack_size};
-	if (ss && copy_from_user(&n, ss, sizeof n) < 0)
-		return -EFAULT;
-	if (ss && (n.flags & ~(2 | (1 << 31))))
-		return -EINVAL;
-	if (ss && !(n.flags & 2) && n.size < 2048)
-		return -ENOMEM;
-	if (oss && copy_to_user(oss, &o, sizeof o) < 0)
-		return -EFAULT;
-	if (ss) {
-		t->altstack_sp = n.sp;
-		t->altstack_flags = (unsigned)n.flags;
-		t->altstack_size = n.size;
-	}
-	return 0;
-}
 
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_DUMPABLE 3
@@ -412,13 +278,3 @@ long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4, uns
 	}
 }
 
-long sys_tkill(int tid, int sig)
-{
-	if (tid <= 0 || sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (tid != current()->tid)
-		return -ESRCH;
-	if (sig)
-		proc_raise(sig);
-	return 0;
-}

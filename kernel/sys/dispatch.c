@@ -2,9 +2,12 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/trace.h"
 #include "kernel/errno.h"
+#include "kernel/proc/proc.h"
 
 long syscall_dispatch(long nr, const long *args, enum entry_path path)
 {
+	struct kthread *t = current();
+	t->sysnr = nr;
 	const struct syscall_desc *d = NULL;
 	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].name)
 		d = &syscall_table[nr];
@@ -12,5 +15,7 @@ long syscall_dispatch(long nr, const long *args, enum entry_path path)
 		trace_enter(nr, d, args);
 	long ret = d && d->fn ? d->fn(args) : -ENOSYS;
 	trace_exit(nr, d, args, ret, path);
+	if (ret == -ERESTARTSYS || signal_pending(t)) /* on the way out, as Linux does */
+		ret = signal_deliver(ret);
 	return ret;
 }

@@ -107,7 +107,6 @@ noreturn void plat_process_start(unsigned long *sp)
 		plat_exit(st);
 	check_sud();
 	trap_install();
-	trap_init_thread();
 	static char err[512];
 	struct exec_entry entry;
 	st = kernel_boot(&cfg, &entry, err, sizeof err);

@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/fcntl.h"
 #include "kernel/mman.h"
+#include "kernel/proc/proc.h"
 
 struct plat_process pp;
 
@@ -139,6 +140,8 @@ long plat_file_dup(int h) { return HOST3(H_fcntl, h, F_DUPFD_CLOEXEC, 3); }
 void plat_set_current(struct kthread *t)
 {
 	HOST2(H_arch_prctl, ARCH_SET_GS, t);
+	if (!t->plat) /* the first thread: later ones come with their platform data */
+		thread_init_main(t);
 }
 
 long plat_set_tls(uintptr_t base)

@@ -15,9 +15,13 @@ struct plat_process {
 
 extern struct plat_process pp;
 
-void trap_init_thread(void);
+#define KSTACK_SIZE (256 * 1024)
+#define KICK_SIGNAL 63 /* a host signal of elfin's own: "look at your pending signals" */
+
 void trap_install(void);
 void trap_enable(void);
+void thread_init_main(struct kthread *t);
+noreturn void host_sigreturn_to(void *uc);
 
 struct boot_config;
 int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg);

@@ -49,4 +49,36 @@ host_enter_program:
 	xor %eax, %eax
 	ret
 
+
+/* long host_clone(flags, stack, tid, fn, arg): a new host thread calls fn(arg) on stack. */
+	.text
+	.globl host_clone
+	.hidden host_clone
+host_clone:
+	and $-16, %rsi
+	sub $16, %rsi
+	mov %rcx, 0(%rsi)       /* fn */
+	mov %r8, 8(%rsi)        /* arg */
+	mov %rdx, %r10          /* child_tid */
+	/* rdx = parent_tid = the same word */
+	mov $56, %eax
+	syscall
+	test %rax, %rax
+	jnz 1f
+	xor %ebp, %ebp
+	pop %rcx
+	pop %rdi
+	call *%rcx
+	hlt
+1:	ret
+
+/* noreturn void host_sigreturn_to(struct host_ucontext *uc): rt_sigreturn with uc at rsp. */
+	.globl host_sigreturn_to
+	.hidden host_sigreturn_to
+host_sigreturn_to:
+	mov %rdi, %rsp
+	mov $15, %eax
+	syscall
+	hlt
+
 	.section .note.GNU-stack, "", @progbits

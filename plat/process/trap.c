@@ -11,13 +11,21 @@
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
 
-#define KSTACK_SIZE (256 * 1024)
-
 extern char __executable_start[], __etext[];
+
+/* The program's state at this kernel entry, as the host saved it. */
+static struct kthread *enter_kernel(struct host_ucontext *uc)
+{
+	struct kthread *t = current();
+	t->regs = (struct uregs *)uc->gregs;
+	t->fpstate = uc->fpregs;
+	return t;
+}
 
 static void on_sigsys(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 {
 	(void)sig, (void)si;
+	enter_kernel(uc);
 	long *g = uc->gregs;
 	long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
 	g[REG_RAX] = syscall_dispatch(g[REG_RAX], args, PATH_TRAP);
@@ -39,9 +47,25 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 	if (in_kernel_text(rip))
 		kpanic("%s at rip=%#lx (elfin+%#lx), address %p, rsp=%#lx", sig == SIGSEGV ? "SIGSEGV" : "fault", rip,
 		       rip - (uintptr_t)__executable_start, si->addr, (unsigned long)uc->gregs[REG_RSP]);
-	/* The program's own fault: handlers come with the signals work, so take the default
-	 * (a fault's signal cannot be ignored). */
-	proc_kill_by_signal(sig);
+	enter_kernel(uc);
+	signal_fault(sig, si->code, (uintptr_t)si->addr);
+}
+
+/* A signal from outside (kill, the terminal) or a kick: delivered at once when it interrupted
+ * the program; when it interrupted the kernel (only ever inside plat_block), the woken wait
+ * notices the pending signal itself. */
+static void on_async(int sig, struct host_siginfo *si, struct host_ucontext *uc)
+{
+	if (sig != KICK_SIGNAL) {
+		struct ksiginfo info = {.signo = sig, .code = si->code};
+		memcpy(info.raw, (char *)si + 16, sizeof info.raw);
+		signal_send_process(curproc(), sig, &info);
+	}
+	if (in_kernel_text((uintptr_t)uc->gregs[REG_RIP]))
+		return;
+	struct kthread *t = enter_kernel(uc);
+	t->sysnr = -1;
+	signal_deliver(uc->gregs[REG_RAX]);
 }
 
 static void handle(int sig, void (*fn)(int, struct host_siginfo *, struct host_ucontext *), uint64_t mask)
@@ -50,19 +74,6 @@ static void handle(int sig, void (*fn)(int, struct host_siginfo *, struct host_u
 	long r = HOST4(H_rt_sigaction, sig, &sa, NULL, 8);
 	if (r < 0)
 		kpanic("cannot handle host signal %d (%ld)", sig, r);
-}
-
-/* Gives the calling host thread its kernel stack. */
-void trap_init_thread(void)
-{
-	void *stack = kmalloc(KSTACK_SIZE);
-	kassert(stack);
-	struct {
-		void *sp;
-		int flags;
-		size_t size;
-	} ss = {stack, 0, KSTACK_SIZE};
-	kassert(HOST2(H_sigaltstack, &ss, NULL) == 0);
 }
 
 void trap_install(void)
@@ -75,6 +86,12 @@ void trap_install(void)
 			handle(sig, on_fault, ~faults);
 	struct host_sigaction ign = {(void *)1 /* SIG_IGN */, H_SA_RESTORER, host_sigreturn_trampoline, 0};
 	HOST4(H_rt_sigaction, SIGPIPE, &ign, NULL, 8); /* EPIPE comes back; the kernel raises SIGPIPE */
+	/* Signals from outside become the program's; job control stays the host's. */
+	uint64_t host_owned = faults | SIGBIT(SIGSYS) | SIGBIT(SIGPIPE) | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP) |
+			      SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU) | SIGBIT(SIGCONT) | SIGBIT(SIGCHLD);
+	for (int sig = 1; sig <= KICK_SIGNAL; sig++)
+		if (!(host_owned & SIGBIT(sig)))
+			handle(sig, on_async, ~faults);
 }
 
 /* From here on every syscall outside elfin's text traps. */
