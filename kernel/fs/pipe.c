@@ -1,5 +1,5 @@
-/* Pipes: the kernel's own ring buffer, never a host pipe. Capacity and atomicity as Linux
- * (64 KiB, writes up to PIPE_BUF bytes are atomic). */
+/* Pipes: the kernel's own ring buffer, never a host pipe. Capacity, atomicity and blocking
+ * as Linux (64 KiB, writes up to PIPE_BUF bytes are atomic). */
 #include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -7,6 +7,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/waitq.h"
 #include "gen/syscalls.h"
 
 #define PIPE_CAP 65536
@@ -19,15 +20,49 @@ struct pipe {
 	size_t head, len;
 	int readers, writers;
 	uint64_t ino;
+	struct waitq readq, writeq;
 };
 
 static uint64_t next_ino = 0x4000;
 
-/* With one thread nobody can ever fill or drain the pipe while we wait, so a wait that
- * Linux would make forever is reported instead. Blocking comes with the threads work. */
-static long would_block(struct file *f)
+static bool readable(void *arg)
 {
-	return (f->flags & O_NONBLOCK) ? -EAGAIN : -EDEADLK;
+	struct pipe *p = arg;
+	return __atomic_load_n(&p->len, __ATOMIC_ACQUIRE) || !__atomic_load_n(&p->writers, __ATOMIC_ACQUIRE);
+}
+
+static bool writable(void *arg)
+{
+	struct pipe *p = arg;
+	return PIPE_CAP - __atomic_load_n(&p->len, __ATOMIC_ACQUIRE) >= PIPE_BUF ||
+	       !__atomic_load_n(&p->readers, __ATOMIC_ACQUIRE);
+}
+
+/* Copies up to len bytes out of the ring; the lock is held. */
+static long take(struct pipe *p, void *ubuf, size_t len)
+{
+	size_t n = MIN(len, p->len), first = MIN(n, PIPE_CAP - p->head);
+	long r = copy_to_user(ubuf, p->buf + p->head, first);
+	if (r == 0 && n > first)
+		r = copy_to_user((char *)ubuf + first, p->buf, n - first);
+	if (r < 0)
+		return r;
+	p->head = (p->head + n) % PIPE_CAP;
+	p->len -= n;
+	return (long)n;
+}
+
+/* Copies up to len bytes into the ring; the lock is held. */
+static long put(struct pipe *p, const void *ubuf, size_t len)
+{
+	size_t n = MIN(len, PIPE_CAP - p->len), tail = (p->head + p->len) % PIPE_CAP, first = MIN(n, PIPE_CAP - tail);
+	long r = copy_from_user(p->buf + tail, ubuf, first);
+	if (r == 0 && n > first)
+		r = copy_from_user(p->buf, (const char *)ubuf + first, n - first);
+	if (r < 0)
+		return r;
+	p->len += n;
+	return (long)n;
 }
 
 static long pipe_read(struct file *f, void *ubuf, size_t len)
@@ -35,49 +70,49 @@ static long pipe_read(struct file *f, void *ubuf, size_t len)
 	struct pipe *p = f->priv;
 	if (!len)
 		return 0;
-	spin_lock(&p->lock);
-	long r;
-	if (p->len == 0) {
-		r = p->writers ? would_block(f) : 0;
-	} else {
-		size_t n = MIN(len, p->len), first = MIN(n, PIPE_CAP - p->head);
-		r = copy_to_user(ubuf, p->buf + p->head, first);
-		if (r == 0 && n > first)
-			r = copy_to_user((char *)ubuf + first, p->buf, n - first);
-		if (r == 0) {
-			p->head = (p->head + n) % PIPE_CAP;
-			p->len -= n;
-			r = (long)n;
-		}
+	for (;;) {
+		spin_lock(&p->lock);
+		long r = p->len ? take(p, ubuf, len) : p->writers ? -EAGAIN : 0;
+		spin_unlock(&p->lock);
+		if (r > 0)
+			waitq_wake_all(&p->writeq);
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+			return r;
+		if (waitq_wait(&p->readq, readable, p, 0, -1) == -EINTR)
+			return -ERESTARTSYS;
 	}
-	spin_unlock(&p->lock);
-	return r;
 }
 
+/* Writes of up to PIPE_BUF bytes go in whole; larger ones may be split, and block until done. */
 static long pipe_write(struct file *f, const void *ubuf, size_t len)
 {
 	struct pipe *p = f->priv;
-	spin_lock(&p->lock);
-	long r;
-	size_t room = PIPE_CAP - p->len;
-	if (!p->readers) {
-		r = -EPIPE;
-	} else if (len == 0) {
-		r = 0;
-	} else if (room == 0 || (len <= PIPE_BUF && room < len)) {
-		r = would_block(f);
-	} else {
-		size_t n = MIN(len, room), tail = (p->head + p->len) % PIPE_CAP, first = MIN(n, PIPE_CAP - tail);
-		r = copy_from_user(p->buf + tail, ubuf, first);
-		if (r == 0 && n > first)
-			r = copy_from_user(p->buf, (const char *)ubuf + first, n - first);
-		if (r == 0) {
-			p->len += n;
-			r = (long)n;
+	size_t done = 0;
+	for (;;) {
+		spin_lock(&p->lock);
+		size_t room = PIPE_CAP - p->len;
+		long r;
+		if (!p->readers)
+			r = -EPIPE;
+		else if (done == len)
+			r = 0;
+		else if (room == 0 || (len <= PIPE_BUF && room < len))
+			r = -EAGAIN;
+		else
+			r = put(p, (const char *)ubuf + done, len - done);
+		spin_unlock(&p->lock);
+		if (r > 0) {
+			done += (size_t)r;
+			waitq_wake_all(&p->readq);
+			continue;
 		}
+		if (r == 0 || (r < 0 && done && r != -EAGAIN))
+			return (long)done;
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+			return done ? (long)done : r;
+		if (waitq_wait(&p->writeq, writable, p, 0, -1) == -EINTR)
+			return done ? (long)done : -ERESTARTSYS;
 	}
-	spin_unlock(&p->lock);
-	return r;
 }
 
 static long pipe_stat(struct file *f, struct kstat *st)
@@ -121,6 +156,8 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	bool last = !p->readers && !p->writers;
 	spin_unlock(&p->lock);
+	waitq_wake_all(&p->readq); /* readers see EOF, writers EPIPE */
+	waitq_wake_all(&p->writeq);
 	if (last) {
 		kfree(p->buf);
 		kfree(p);

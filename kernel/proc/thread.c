@@ -170,6 +170,17 @@ long sys_set_robust_list(void *head, size_t len)
 	return 0;
 }
 
+long sys_get_robust_list(int pid, void *head, void *len)
+{
+	struct kthread *t = pid ? thread_find(curproc(), pid) : current();
+	if (!t)
+		return -ESRCH;
+	size_t n = 24;
+	if (copy_to_user(head, &t->robust_list, sizeof t->robust_list) < 0 || copy_to_user(len, &n, sizeof n) < 0)
+		return -EFAULT;
+	return 0;
+}
+
 /* The robust-list ABI: struct robust_list_head { next, futex_offset, list_op_pending }. */
 #define FUTEX_OWNER_DIED 0x40000000
 #define FUTEX_TID_MASK 0x3fffffff

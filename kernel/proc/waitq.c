@@ -1,0 +1,31 @@
+/* Wait queues on top of the per-thread wake word: a sleeper is queued before it checks its
+ * condition, so a wake-up between the check and the sleep is never lost. */
+#include "kernel/proc/waitq.h"
+#include "kernel/proc/proc.h"
+
+long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64_t deadline)
+{
+	struct waitq_entry e = {current(), NULL};
+	spin_lock(&q->lock);
+	e.next = q->head;
+	q->head = &e;
+	spin_unlock(&q->lock);
+	long r = thread_wait(cond, arg, clk, deadline);
+	spin_lock(&q->lock);
+	struct waitq_entry **pp = &q->head;
+	while (*pp != &e)
+		pp = &(*pp)->next;
+	*pp = e.next;
+	spin_unlock(&q->lock);
+	return r;
+}
+
+void waitq_wake_all(struct waitq *q)
+{
+	if (!__atomic_load_n(&q->head, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&q->lock);
+	for (struct waitq_entry *e = q->head; e; e = e->next)
+		thread_wake(e->thread);
+	spin_unlock(&q->lock);
+}

@@ -1,0 +1,22 @@
+/* Wait queues: threads sleeping until some kernel object changes (a pipe, later a socket). */
+#pragma once
+#include "kernel/lock.h"
+#include "kernel/types.h"
+
+struct kthread;
+
+struct waitq_entry {
+	struct kthread *thread;
+	struct waitq_entry *next;
+};
+
+struct waitq {
+	struct spinlock lock;
+	struct waitq_entry *head;
+};
+
+/* Sleeps on q until cond(arg) holds (checked without q's lock: cond reads the object under
+ * its own lock), a signal is pending, or the deadline: 0, -EINTR or -ETIMEDOUT. */
+long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64_t deadline);
+/* Wakes every thread sleeping on q; they recheck their conditions. */
+void waitq_wake_all(struct waitq *q);
