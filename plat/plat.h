@@ -74,11 +74,16 @@ noreturn void plat_thread_exit(void);
 /* Makes t, if it is running program code, enter the kernel to take its pending signals. */
 void plat_thread_kick(struct kthread *t);
 
-/* Blocking: sleeps while *word == expected, until plat_wake(word), a signal for the program
- * or the absolute deadline (ns on clock clk; deadline < 0: none). Returns 0, -EAGAIN (the
- * word had changed), -EINTR or -ETIMEDOUT. */
-long plat_block(uint32_t *word, uint32_t expected, int clk, int64_t deadline);
-void plat_wake(uint32_t *word);
+/* Blocking. plat_block sleeps while t's wake count (t->wake_seq) equals seq: until
+ * plat_wake(t), a signal for the program, one of the host files in fds becoming ready
+ * (their revents are set), or the absolute deadline (ns on clock clk; < 0: none).
+ * Returns 0, -EAGAIN (the count had moved), -EINTR or -ETIMEDOUT. */
+struct plat_pollfd {
+	int host;
+	short events, revents;
+};
+long plat_block(struct kthread *t, uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int64_t deadline);
+void plat_wake(struct kthread *t);
 
 /* The program's thread: TLS base (%fs belongs to the program), and entering it. */
 long plat_set_tls(uintptr_t base);

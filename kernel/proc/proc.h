@@ -106,6 +106,11 @@ struct kthread *thread_find(struct kproc *p, pid_t tid);
  * held, so a wake between the check and the sleep is never lost. */
 long thread_wait(bool (*cond)(void *), void *arg, int clk, int64_t deadline);
 void thread_wake(struct kthread *t);
+/* The lower level for waits on many objects: take the wake count, check the objects, then
+ * sleep unless the count moved (also watching host files, fds). 0, -EINTR or -ETIMEDOUT. */
+struct plat_pollfd;
+uint32_t thread_wake_seq(void);
+long thread_sleep(uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int64_t deadline);
 
 /* Signals (signal.c). */
 #define ERESTARTSYS 512 /* internal: restart the call, or -EINTR if a handler runs */

@@ -68,24 +68,38 @@ struct kthread *thread_find(struct kproc *p, pid_t tid)
 	return t;
 }
 
-long thread_wait(bool (*cond)(void *), void *arg, int clk, int64_t deadline)
+uint32_t thread_wake_seq(void)
+{
+	return __atomic_load_n(&current()->wake_seq, __ATOMIC_ACQUIRE);
+}
+
+long thread_sleep(uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int64_t deadline)
 {
 	struct kthread *t = current();
+	if (signal_pending(t))
+		return -EINTR;
+	long r = plat_block(t, seq, fds, nfds, clk, deadline);
+	return r == -EINTR && !signal_pending(t) ? 0 : r == -EAGAIN ? 0 : r;
+}
+
+long thread_wait(bool (*cond)(void *), void *arg, int clk, int64_t deadline)
+{
 	for (;;) {
-		uint32_t seq = __atomic_load_n(&t->wake_seq, __ATOMIC_ACQUIRE);
+		uint32_t seq = thread_wake_seq();
 		if (cond && cond(arg))
 			return 0;
-		if (signal_pending(t))
-			return -EINTR;
-		if (plat_block(&t->wake_seq, seq, clk, deadline) == -ETIMEDOUT)
+		long r = thread_sleep(seq, NULL, 0, clk, deadline);
+		if (r == -EINTR)
+			return r;
+		if (r == -ETIMEDOUT)
 			return cond && cond(arg) ? 0 : -ETIMEDOUT;
 	}
 }
 
 void thread_wake(struct kthread *t)
 {
-	__atomic_add_fetch(&t->wake_seq, 1, __ATOMIC_RELEASE);
-	plat_wake(&t->wake_seq);
+	__atomic_add_fetch(&t->wake_seq, 1, __ATOMIC_SEQ_CST);
+	plat_wake(t);
 }
 
 static long do_clone(unsigned long flags, uintptr_t sp, void *parent_tid, void *child_tid, uintptr_t tls)

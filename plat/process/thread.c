@@ -15,6 +15,9 @@
 #define BOOT_STACK_SIZE (16 * 1024)
 #define H_CLONE_FLAGS 0x3d0f00 /* VM FS FILES SIGHAND THREAD SYSVSEM PARENT_SETTID CHILD_CLEARTID */
 #define H_futex 202
+#define H_ppoll 271
+#define H_eventfd2 290
+#define POLL_MAX 256
 #define H_FUTEX_WAIT_BITSET_PRIVATE (9 | 128)
 #define H_FUTEX_WAKE_PRIVATE (1 | 128)
 #define H_FUTEX_CLOCK_REALTIME 256
@@ -26,6 +29,8 @@ struct plat_thread {
 	char *stack;              /* kernel stack, then the boot stack above it */
 	volatile int32_t host_tid; /* the host clears it when the thread is gone */
 	uintptr_t tls;
+	int evfd;                 /* host eventfd that wakes a ppoll, made at the first poll */
+	int polling;
 	struct uregs regs;
 	struct plat_thread *next_dead;
 };
@@ -53,6 +58,7 @@ void thread_init_main(struct kthread *t)
 	main_thread.stack = kmalloc(KSTACK_SIZE);
 	kassert(main_thread.stack);
 	main_thread.host_tid = (int32_t)HOST0(H_gettid);
+	main_thread.evfd = -1;
 	t->plat = &main_thread;
 	thread_set_altstack(main_thread.stack);
 }
@@ -68,6 +74,8 @@ static void reap(void)
 			continue;
 		}
 		*pp = pt->next_dead;
+		if (pt->evfd >= 0)
+			HOST1(H_close, pt->evfd);
 		kfree(pt->stack);
 		kfree(pt->t);
 		kfree(pt);
@@ -112,6 +120,7 @@ long plat_thread_start(struct kthread *t, const struct uregs *regs, uintptr_t tl
 		return -EAGAIN;
 	}
 	pt->t = t;
+	pt->evfd = -1;
 	pt->stack = stack;
 	pt->tls = tls;
 	pt->regs = *regs;
@@ -146,18 +155,59 @@ void plat_thread_kick(struct kthread *t)
 		HOST3(H_tgkill, pp.info.pid, tid, KICK_SIGNAL);
 }
 
-long plat_block(uint32_t *word, uint32_t expected, int clk, int64_t deadline)
+/* Sleeps on the thread's wake count: a host futex, or with host files to watch, a host
+ * ppoll that includes the thread's own eventfd, which plat_wake writes while it polls. */
+long plat_block(struct kthread *t, uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int64_t deadline)
 {
+	struct plat_thread *pt = t->plat;
+	uint64_t open = 1UL << (31 - 1), old; /* only SIGSYS stays blocked while we sleep */
+	long r;
+	if (nfds && pt->evfd < 0)
+		pt->evfd = (int)HOST2(H_eventfd2, 0, 0x80800 /* EFD_CLOEXEC | EFD_NONBLOCK */);
+	if (nfds && pt->evfd >= 0) {
+		struct plat_pollfd all[1 + POLL_MAX];
+		nfds = MIN(nfds, POLL_MAX);
+		all[0] = (struct plat_pollfd){pt->evfd, 1 /* POLLIN */, 0};
+		memcpy(all + 1, fds, nfds * sizeof *fds);
+		__atomic_store_n(&pt->polling, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&t->wake_seq, __ATOMIC_SEQ_CST) != seq) {
+			__atomic_store_n(&pt->polling, 0, __ATOMIC_SEQ_CST);
+			return -EAGAIN;
+		}
+		int64_t ts[2], *tsp = NULL;
+		if (deadline >= 0) {
+			int64_t s, ns;
+			plat_clock_gettime(clk, &s, &ns);
+			int64_t left = MAX(deadline - (s * 1000000000 + ns), (int64_t)0);
+			ts[0] = left / 1000000000;
+			ts[1] = left % 1000000000;
+			tsp = ts;
+		}
+		HOST4(H_rt_sigprocmask, 2 /* SIG_SETMASK */, &open, &old, 8);
+		r = HOST5(H_ppoll, all, nfds + 1, tsp, NULL, 8);
+		HOST4(H_rt_sigprocmask, 2, &old, NULL, 8);
+		__atomic_store_n(&pt->polling, 0, __ATOMIC_SEQ_CST);
+		if (all[0].revents) {
+			uint64_t v;
+			HOST3(H_read, pt->evfd, &v, sizeof v);
+		}
+		memcpy(fds, all + 1, nfds * sizeof *fds);
+		return r == 0 ? -ETIMEDOUT : r == -EINTR ? r : 0;
+	}
 	int64_t ts[2] = {deadline / 1000000000, deadline % 1000000000};
 	int op = H_FUTEX_WAIT_BITSET_PRIVATE | (clk == 0 /* CLOCK_REALTIME */ ? H_FUTEX_CLOCK_REALTIME : 0);
-	uint64_t open = 1UL << (31 - 1), old; /* only SIGSYS stays blocked while we sleep */
 	HOST4(H_rt_sigprocmask, 2 /* SIG_SETMASK */, &open, &old, 8);
-	long r = HOST6(H_futex, word, op, expected, deadline < 0 ? NULL : ts, NULL, 0xffffffff);
+	r = HOST6(H_futex, &t->wake_seq, op, seq, deadline < 0 ? NULL : ts, NULL, 0xffffffff);
 	HOST4(H_rt_sigprocmask, 2, &old, NULL, 8);
 	return r == -EAGAIN || r == -ETIMEDOUT || r == -EINTR ? r : 0;
 }
 
-void plat_wake(uint32_t *word)
+void plat_wake(struct kthread *t)
 {
-	HOST3(H_futex, word, H_FUTEX_WAKE_PRIVATE, 0x7fffffff);
+	struct plat_thread *pt = t->plat;
+	HOST3(H_futex, &t->wake_seq, H_FUTEX_WAKE_PRIVATE, 0x7fffffff);
+	if (pt && __atomic_load_n(&pt->polling, __ATOMIC_SEQ_CST)) {
+		uint64_t one = 1;
+		HOST3(H_write, pt->evfd, &one, sizeof one);
+	}
 }
