@@ -61,6 +61,9 @@ long plat_file_fsync(int h, bool data_only);
 long plat_file_ioctl(int h, unsigned long req, void *arg);
 long plat_file_fcntl(int h, int cmd, long arg);
 long plat_file_dup(int h);
+/* Readiness of one host file now (fills revents; no waiting). */
+struct plat_pollfd;
+long plat_file_poll(struct plat_pollfd *p);
 
 /* The kernel's per-thread state, reached through %gs. */
 struct kthread;

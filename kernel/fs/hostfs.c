@@ -7,6 +7,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/mman.h"
 #include "kernel/fs/statx.h"
+#include "kernel/fs/poll.h"
 #include "plat/plat.h"
 
 
@@ -141,6 +142,15 @@ static long hf_mmap(struct file *f, void *addr, size_t len, int prot, int flags,
 	return plat_map(addr, len, prot, pf, f->host, off);
 }
 
+/* Host files: ask the host; a wait watches the host file through the platform. */
+static unsigned hf_poll(struct file *f, unsigned events, struct poll_table *pt)
+{
+	unsigned m = host_poll(f->host, events);
+	if (!(m & events))
+		poll_host(pt, f->host, events);
+	return m;
+}
+
 static void hf_release(struct file *f)
 {
 	if (f->host >= 0)
@@ -151,6 +161,7 @@ const struct file_ops hostfile_ops = {
 	.read = hf_read, .write = hf_write, .pread = hf_pread, .pwrite = hf_pwrite, .lseek = hf_lseek,
 	.stat = hf_stat, .statfs = hf_statfs, .getdents = hf_getdents, .ioctl = hf_ioctl,
 	.truncate = hf_truncate, .sync = hf_sync, .setfl = hf_setfl, .mmap = hf_mmap, .release = hf_release,
+	.poll = hf_poll,
 };
 
 struct file *hostfs_wrap(int host, int flags, const char *path)

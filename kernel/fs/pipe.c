@@ -8,6 +8,7 @@
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/waitq.h"
+#include "kernel/fs/poll.h"
 #include "gen/syscalls.h"
 
 #define PIPE_CAP 65536
@@ -146,6 +147,18 @@ static long pipe_ioctl(struct file *f, unsigned long req, void *uarg)
 	return copy_to_user(uarg, &n, sizeof n);
 }
 
+static unsigned pipe_poll(struct file *f, unsigned events, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	(void)events;
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		poll_wait(pt, &p->readq);
+		return (p->len ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
+	}
+	poll_wait(pt, &p->writeq);
+	return (PIPE_CAP - p->len >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0) | (p->readers ? 0 : POLLERR);
+}
+
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
@@ -166,7 +179,7 @@ static void pipe_release(struct file *f)
 
 static const struct file_ops pipe_ops = {
 	.read = pipe_read, .write = pipe_write, .stat = pipe_stat, .statfs = pipe_statfs,
-	.ioctl = pipe_ioctl, .release = pipe_release,
+	.ioctl = pipe_ioctl, .poll = pipe_poll, .release = pipe_release,
 };
 
 long pipe_capacity(struct file *f)

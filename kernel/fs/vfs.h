@@ -27,6 +27,7 @@ struct kstatfs {
 };
 
 struct file;
+struct poll_table;
 
 /* What an open file can do. A NULL operation gives the errno Linux gives for that kind of file. */
 struct file_ops {
@@ -45,6 +46,9 @@ struct file_ops {
 	/* Maps the file at addr (MAP_FIXED semantics when fixed); returns the address. */
 	long (*mmap)(struct file *f, void *addr, size_t len, int prot, int flags, off_t off);
 	void (*release)(struct file *f);
+	/* Readiness (POLL* bits) for events; with pt, also registers where a change is signalled.
+	 * NULL: always ready for reading and writing, like a regular file. */
+	unsigned (*poll)(struct file *f, unsigned events, struct poll_table *pt);
 };
 
 struct file {

@@ -3,20 +3,31 @@
 #include "kernel/proc/waitq.h"
 #include "kernel/proc/proc.h"
 
-long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64_t deadline)
+void waitq_add(struct waitq *q, struct waitq_entry *e)
 {
-	struct waitq_entry e = {current(), NULL};
 	spin_lock(&q->lock);
-	e.next = q->head;
-	q->head = &e;
+	e->next = q->head;
+	q->head = e;
 	spin_unlock(&q->lock);
-	long r = thread_wait(cond, arg, clk, deadline);
+}
+
+void waitq_remove(struct waitq *q, struct waitq_entry *e)
+{
 	spin_lock(&q->lock);
 	struct waitq_entry **pp = &q->head;
-	while (*pp != &e)
+	while (*pp && *pp != e)
 		pp = &(*pp)->next;
-	*pp = e.next;
+	if (*pp)
+		*pp = e->next;
 	spin_unlock(&q->lock);
+}
+
+long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64_t deadline)
+{
+	struct waitq_entry e = {current(), NULL, NULL};
+	waitq_add(q, &e);
+	long r = thread_wait(cond, arg, clk, deadline);
+	waitq_remove(q, &e);
 	return r;
 }
 
@@ -25,7 +36,11 @@ void waitq_wake_all(struct waitq *q)
 	if (!__atomic_load_n(&q->head, __ATOMIC_ACQUIRE))
 		return;
 	spin_lock(&q->lock);
-	for (struct waitq_entry *e = q->head; e; e = e->next)
-		thread_wake(e->thread);
+	for (struct waitq_entry *e = q->head; e; e = e->next) {
+		if (e->func)
+			e->func(e);
+		else
+			thread_wake(e->thread);
+	}
 	spin_unlock(&q->lock);
 }

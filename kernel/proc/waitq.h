@@ -7,6 +7,7 @@ struct kthread;
 
 struct waitq_entry {
 	struct kthread *thread;
+	void (*func)(struct waitq_entry *e); /* called on a wake instead of waking thread */
 	struct waitq_entry *next;
 };
 
@@ -18,5 +19,7 @@ struct waitq {
 /* Sleeps on q until cond(arg) holds (checked without q's lock: cond reads the object under
  * its own lock), a signal is pending, or the deadline: 0, -EINTR or -ETIMEDOUT. */
 long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64_t deadline);
+void waitq_add(struct waitq *q, struct waitq_entry *e);
+void waitq_remove(struct waitq *q, struct waitq_entry *e);
 /* Wakes every thread sleeping on q; they recheck their conditions. */
 void waitq_wake_all(struct waitq *q);

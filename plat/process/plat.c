@@ -132,6 +132,7 @@ long plat_file_fsync(int h, bool data_only) { return HOST1(data_only ? H_fdatasy
 long plat_file_ioctl(int h, unsigned long req, void *arg) { return HOST3(H_ioctl, h, req, arg); }
 long plat_file_fcntl(int h, int cmd, long arg) { return HOST3(H_fcntl, h, cmd, arg); }
 long plat_file_dup(int h) { return HOST3(H_fcntl, h, F_DUPFD_CLOEXEC, 3); }
+long plat_file_poll(struct plat_pollfd *p) { return HOST3(7 /* poll */, p, 1, 0); }
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
