@@ -32,7 +32,7 @@ void poll_wait(struct poll_table *pt, struct waitq *q)
 		return;
 	struct poll_ref *r = &pt->refs[pt->nrefs++];
 	r->q = q;
-	r->e = (struct waitq_entry){pt->thread, pt->func, NULL};
+	r->e = (struct waitq_entry){pt->thread, pt->func, pt->data, NULL};
 	waitq_add(q, &r->e);
 }
 

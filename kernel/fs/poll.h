@@ -23,6 +23,7 @@ struct file;
 struct poll_table {
 	struct kthread *thread;
 	void (*func)(struct waitq_entry *e); /* for epoll: what a wake does; NULL wakes thread */
+	void *data;                          /* given to func */
 	struct poll_ref {
 		struct waitq *q;
 		struct waitq_entry e;

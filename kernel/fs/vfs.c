@@ -35,6 +35,8 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (f->epitems)
+		epoll_file_closed(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	kfree(f->path);

@@ -28,6 +28,7 @@ struct kstatfs {
 
 struct file;
 struct poll_table;
+struct epitem;
 
 /* What an open file can do. A NULL operation gives the errno Linux gives for that kind of file. */
 struct file_ops {
@@ -59,6 +60,7 @@ struct file {
 	char *path;  /* absolute path it was opened by */
 	int host;    /* host handle, or -1 */
 	void *priv;
+	struct epitem *epitems; /* epoll registrations, dropped when the file closes */
 };
 
 struct file *file_new(const struct file_ops *ops, int flags, const char *path);
@@ -124,6 +126,10 @@ extern const struct fs_ops hostfs_ops;
 extern const struct file_ops hostfile_ops;
 struct file *hostfs_wrap(int host, int flags, const char *path);
 void kstat_from_statx(struct kstat *st, const void *statx);
+
+/* epoll (epoll.c): its file operations, and the hook that drops a closed file's items. */
+extern const struct file_ops epoll_ops;
+void epoll_file_closed(struct file *f);
 
 /* Pipes (pipe.c): the capacity of a pipe, or -EBADF for other files. */
 long pipe_capacity(struct file *f);

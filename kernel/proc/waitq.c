@@ -24,7 +24,7 @@ void waitq_remove(struct waitq *q, struct waitq_entry *e)
 
 long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64_t deadline)
 {
-	struct waitq_entry e = {current(), NULL, NULL};
+	struct waitq_entry e = {current(), NULL, NULL, NULL};
 	waitq_add(q, &e);
 	long r = thread_wait(cond, arg, clk, deadline);
 	waitq_remove(q, &e);

@@ -8,6 +8,7 @@ struct kthread;
 struct waitq_entry {
 	struct kthread *thread;
 	void (*func)(struct waitq_entry *e); /* called on a wake instead of waking thread */
+	void *data;                          /* for func */
 	struct waitq_entry *next;
 };
 

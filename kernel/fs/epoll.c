@@ -1,0 +1,358 @@
+/* epoll: an interest list of (fd, file) items. Each item is registered on its file's wait
+ * queues with a callback that marks it and wakes the epoll's waiters, so edge-triggered items
+ * report only after a change. Level-triggered items are rechecked at every wait. Host files
+ * cannot call back; their items are watched by the platform while a waiter sleeps. */
+#include "kernel/fs/vfs.h"
+#include "kernel/fs/poll.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/lock.h"
+#include "kernel/uaccess.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
+#include "kernel/time/time.h"
+#include "gen/syscalls.h"
+#include "plat/plat.h"
+
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLWAKEUP (1u << 29)
+#define EPOLLONESHOT (1u << 30)
+#define EPOLLET (1u << 31)
+#define EPOLL_MAXEVENTS (0x7fffffff / 12)
+
+struct epoll {
+	struct spinlock lock;
+	struct epitem *items;
+	struct waitq waiters;
+};
+
+struct epitem {
+	struct epoll *ep;
+	struct file *file; /* not a reference: closing the file removes the item */
+	int fd;
+	uint32_t events;
+	uint64_t data;
+	bool dirty, disabled;
+	struct poll_table pt;
+	struct epitem *next;      /* in ep->items */
+	struct epitem *file_next; /* in file->epitems */
+};
+
+struct epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+
+static struct spinlock files_lock; /* every file's epitems list */
+
+static void item_changed(struct waitq_entry *e)
+{
+	struct epitem *it = e->data;
+	__atomic_store_n(&it->dirty, true, __ATOMIC_RELEASE);
+	waitq_wake_all(&it->ep->waiters);
+}
+
+static unsigned item_poll(struct epitem *it, struct poll_table *pt)
+{
+	unsigned want = (it->events & 0xffff) | POLLERR | POLLHUP;
+	return file_poll(it->file, want, pt) & want;
+}
+
+/* Unlinks it from its file's list; files_lock is held. */
+static void file_unlink(struct epitem *it)
+{
+	struct epitem **pp = &it->file->epitems;
+	while (*pp && *pp != it)
+		pp = &(*pp)->file_next;
+	if (*pp)
+		*pp = it->file_next;
+}
+
+/* Removes it from ep (whose lock is held) and frees it. */
+static void item_free(struct epoll *ep, struct epitem *it)
+{
+	struct epitem **pp = &ep->items;
+	while (*pp && *pp != it)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = it->next;
+	poll_release(&it->pt);
+	kfree(it);
+}
+
+void epoll_file_closed(struct file *f)
+{
+	spin_lock(&files_lock);
+	while (f->epitems) {
+		struct epitem *it = f->epitems;
+		f->epitems = it->file_next;
+		struct epoll *ep = it->ep;
+		spin_unlock(&files_lock);
+		spin_lock(&ep->lock);
+		item_free(ep, it);
+		spin_unlock(&ep->lock);
+		spin_lock(&files_lock);
+	}
+	spin_unlock(&files_lock);
+}
+
+static struct epitem *find(struct epoll *ep, struct file *f, int fd)
+{
+	for (struct epitem *it = ep->items; it; it = it->next)
+		if (it->file == f && it->fd == fd)
+			return it;
+	return NULL;
+}
+
+/* Registers it on its file's queues with the callback; starts dirty when already ready. */
+static void arm(struct epitem *it)
+{
+	poll_release(&it->pt);
+	it->pt = (struct poll_table){.func = item_changed, .data = it};
+	it->dirty = item_poll(it, &it->pt) != 0;
+	it->disabled = false;
+}
+
+static long ctl_add(struct epoll *ep, struct file *f, int fd, const struct epoll_event *ev)
+{
+	if (find(ep, f, fd))
+		return -EEXIST;
+	struct epitem *it = kzalloc(sizeof *it);
+	if (!it)
+		return -ENOMEM;
+	*it = (struct epitem){.ep = ep, .file = f, .fd = fd, .events = ev->events, .data = ev->data};
+	arm(it);
+	it->next = ep->items;
+	ep->items = it;
+	spin_lock(&files_lock);
+	it->file_next = f->epitems;
+	f->epitems = it;
+	spin_unlock(&files_lock);
+	return 0;
+}
+
+static bool pollable(struct file *f)
+{
+	struct kstat st = {0};
+	if (f->ops->stat && f->ops->stat(f, &st) == 0 && (S_ISREG(st.mode) || S_ISDIR(st.mode)))
+		return false;
+	return f->ops->poll != NULL;
+}
+
+long sys_epoll_ctl(int epfd, int op, int fd, void *uev)
+{
+	struct epoll_event ev = {0};
+	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, uev, sizeof ev) < 0)
+		return -EFAULT;
+	struct file *epf = fd_get(epfd), *f = fd_get(fd);
+	long r = 0;
+	if (!epf || !f)
+		r = -EBADF;
+	else if (epf->ops->poll != epoll_ops.poll || epf == f)
+		r = -EINVAL;
+	else if (!pollable(f))
+		r = -EPERM;
+	else if ((ev.events & EPOLLEXCLUSIVE) && op == EPOLL_CTL_MOD)
+		r = -EINVAL;
+	if (r == 0) {
+		struct epoll *ep = epf->priv;
+		spin_lock(&ep->lock);
+		struct epitem *it = find(ep, f, fd);
+		if (op == EPOLL_CTL_ADD) {
+			r = ctl_add(ep, f, fd, &ev);
+		} else if (!it) {
+			r = op == EPOLL_CTL_MOD || op == EPOLL_CTL_DEL ? -ENOENT : -EINVAL;
+		} else if (op == EPOLL_CTL_MOD) {
+			it->events = ev.events;
+			it->data = ev.data;
+			arm(it);
+		} else if (op == EPOLL_CTL_DEL) {
+			spin_lock(&files_lock);
+			file_unlink(it);
+			spin_unlock(&files_lock);
+			item_free(ep, it);
+		} else {
+			r = -EINVAL;
+		}
+		spin_unlock(&ep->lock);
+		if (r == 0)
+			waitq_wake_all(&ep->waiters);
+	}
+	if (epf)
+		file_put(epf);
+	if (f)
+		file_put(f);
+	return r;
+}
+
+/* One pass: fills up to max events; collects host files to watch in hosts. */
+static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct poll_table *hosts)
+{
+	int n = 0;
+	spin_lock(&ep->lock);
+	for (struct epitem *it = ep->items; it && n < max; it = it->next) {
+		if (it->disabled)
+			continue;
+		bool et = it->events & EPOLLET;
+		bool host = it->pt.nhost > 0;
+		if (et && !host && !__atomic_exchange_n(&it->dirty, false, __ATOMIC_ACQ_REL))
+			continue;
+		unsigned m = item_poll(it, NULL);
+		if (!m) {
+			for (int i = 0; hosts && i < it->pt.nhost; i++)
+				poll_host(hosts, it->pt.host[i].host, (unsigned short)it->pt.host[i].events);
+			continue;
+		}
+		out[n++] = (struct epoll_event){m, it->data};
+		if (it->events & EPOLLONESHOT)
+			it->disabled = true;
+	}
+	spin_unlock(&ep->lock);
+	return n;
+}
+
+static long epoll_wait_common(int epfd, void *uevents, int max, int64_t deadline)
+{
+	if (max <= 0 || max > EPOLL_MAXEVENTS)
+		return -EINVAL;
+	if (!user_range_ok(uevents, (size_t)max * sizeof(struct epoll_event)))
+		return -EFAULT;
+	struct file *epf = fd_get(epfd);
+	if (!epf)
+		return -EBADF;
+	if (epf->ops->poll != epoll_ops.poll) {
+		file_put(epf);
+		return -EINVAL;
+	}
+	struct epoll *ep = epf->priv;
+	int chunk = MIN(max, 64);
+	struct epoll_event *buf = kmalloc(chunk * sizeof *buf);
+	struct waitq_entry self = {current(), NULL, NULL, NULL};
+	waitq_add(&ep->waiters, &self);
+	long r;
+	for (;;) {
+		uint32_t seq = thread_wake_seq();
+		struct poll_table hosts = {0};
+		r = buf ? harvest(ep, buf, chunk, &hosts) : -ENOMEM;
+		if (r != 0 || deadline == 0) {
+			poll_release(&hosts);
+			break;
+		}
+		long s = thread_sleep(seq, hosts.host, hosts.nhost, CLOCK_MONOTONIC, deadline);
+		poll_release(&hosts);
+		if (s == -EINTR) {
+			r = -EINTR;
+			break;
+		}
+		if (s == -ETIMEDOUT) {
+			r = harvest(ep, buf, chunk, NULL);
+			break;
+		}
+	}
+	waitq_remove(&ep->waiters, &self);
+	if (r > 0 && copy_to_user(uevents, buf, r * sizeof *buf) < 0)
+		r = -EFAULT;
+	kfree(buf);
+	file_put(epf);
+	return r;
+}
+
+static int64_t deadline_ms(int timeout)
+{
+	if (timeout < 0)
+		return -1;
+	if (timeout == 0)
+		return 0;
+	struct timespec64 now = time_now(CLOCK_MONOTONIC);
+	return now.sec * 1000000000 + now.nsec + (int64_t)timeout * 1000000;
+}
+
+long sys_epoll_wait(int epfd, void *events, int max, int timeout)
+{
+	return epoll_wait_common(epfd, events, max, deadline_ms(timeout));
+}
+
+long sys_epoll_pwait(int epfd, void *events, int max, int timeout, const void *mask, size_t size)
+{
+	struct kthread *t = current();
+	if (mask) {
+		uint64_t m;
+		if (size != 8)
+			return -EINVAL;
+		if (copy_from_user(&m, mask, sizeof m) < 0)
+			return -EFAULT;
+		t->saved_mask = t->sigmask;
+		t->restore_mask = true;
+		t->sigmask = m & ~(SIGBIT(9) | SIGBIT(19));
+	}
+	long r = epoll_wait_common(epfd, events, max, deadline_ms(timeout));
+	if (t->restore_mask && r != -EINTR) {
+		t->sigmask = t->saved_mask;
+		t->restore_mask = false;
+	}
+	return r;
+}
+
+/* An epoll is itself ready when one of its items is. */
+static unsigned ep_poll(struct file *f, unsigned events, struct poll_table *pt)
+{
+	struct epoll *ep = f->priv;
+	(void)events;
+	poll_wait(pt, &ep->waiters);
+	unsigned ready = 0;
+	spin_lock(&ep->lock);
+	for (struct epitem *it = ep->items; it && !ready; it = it->next)
+		if (!it->disabled && item_poll(it, NULL))
+			ready = POLLIN | POLLRDNORM;
+	spin_unlock(&ep->lock);
+	return ready;
+}
+
+static void ep_release(struct file *f)
+{
+	struct epoll *ep = f->priv;
+	spin_lock(&ep->lock);
+	while (ep->items) {
+		struct epitem *it = ep->items;
+		spin_lock(&files_lock);
+		file_unlink(it);
+		spin_unlock(&files_lock);
+		item_free(ep, it);
+	}
+	spin_unlock(&ep->lock);
+	kfree(ep);
+}
+
+static long ep_stat(struct file *f, struct kstat *st)
+{
+	(void)f;
+	st->mode = 0600;
+	st->nlink = 1;
+	st->blksize = 4096;
+	st->mask = 0x7ff;
+	return 0;
+}
+
+const struct file_ops epoll_ops = {.poll = ep_poll, .stat = ep_stat, .release = ep_release};
+
+long sys_epoll_create1(int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	struct epoll *ep = kzalloc(sizeof *ep);
+	struct file *f = ep ? file_new(&epoll_ops, O_RDWR, "anon_inode:[eventpoll]") : NULL;
+	if (!f) {
+		kfree(ep);
+		return -ENOMEM;
+	}
+	f->priv = ep;
+	return fd_install(f, 0, flags & O_CLOEXEC);
+}
+
+long sys_epoll_create(int size)
+{
+	return size <= 0 ? -EINVAL : sys_epoll_create1(0);
+}
