@@ -88,6 +88,12 @@ struct plat_pollfd {
 long plat_block(struct kthread *t, uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int64_t deadline);
 void plat_wake(struct kthread *t);
 
+/* Timers: the platform calls timer_run_expired() (kernel/time/timer.h) from its timer
+ * context, with kt as the current kernel thread, once the CLOCK_MONOTONIC deadline (ns)
+ * passes; < 0 cancels. plat_timer_start starts that context. */
+void plat_timer_start(struct kthread *kt);
+void plat_timer_program(int64_t deadline);
+
 /* The program's thread: TLS base (%fs belongs to the program), and entering it. */
 long plat_set_tls(uintptr_t base);
 uintptr_t plat_get_tls(void);

@@ -4,6 +4,7 @@
 #include "kernel/types.h"
 #include "kernel/lock.h"
 #include "kernel/proc/uregs.h"
+#include "kernel/proc/waitq.h"
 
 struct fdtable;
 
@@ -53,6 +54,7 @@ struct kproc {
 	struct spinlock siglock; /* actions, pending sets and masks of the process and its threads */
 	struct ksigaction act[NSIG + 1];
 	struct sigpending pending; /* process-directed */
+	struct waitq sigwq;        /* woken at every signal sent: signalfd readers */
 	struct spinlock threads_lock;
 	struct kthread *threads;
 	int nthreads;
@@ -117,6 +119,8 @@ long thread_sleep(uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int6
 void signal_send_thread(struct kthread *t, int sig, const struct ksiginfo *info);
 void signal_send_process(struct kproc *p, int sig, const struct ksiginfo *info);
 bool signal_pending(struct kthread *t);
+/* Takes a pending signal among mask (blocked or not) for t: its number, or 0. */
+int signal_dequeue_mask(struct kthread *t, uint64_t mask, struct ksiginfo *info);
 /* At the end of every kernel entry: runs the default action or sets up the handler frame
  * for the first deliverable signal. ret is the syscall's result (for restarts). */
 long signal_deliver(long ret);

@@ -61,8 +61,10 @@ void signal_send_thread(struct kthread *t, int sig, const struct ksiginfo *info)
 	if (!drop)
 		make_pending(&t->pending, sig, info);
 	spin_unlock(&p->siglock);
-	if (!drop)
+	if (!drop) {
 		notify(t);
+		waitq_wake_all(&p->sigwq);
+	}
 }
 
 /* A process-directed signal goes to a thread that does not block it, the caller first. */
@@ -75,7 +77,7 @@ void signal_send_process(struct kproc *p, int sig, const struct ksiginfo *info)
 	if (!ignored(p, sig)) {
 		make_pending(&p->pending, sig, info);
 		struct kthread *self = current();
-		if (self->proc == p && (!(self->sigmask & SIGBIT(sig)) || (self->sigwait & SIGBIT(sig))))
+		if (self->proc == p && self->tid && (!(self->sigmask & SIGBIT(sig)) || (self->sigwait & SIGBIT(sig))))
 			target = self;
 		spin_lock(&p->threads_lock);
 		for (struct kthread *t = p->threads; t && !target; t = t->next)
@@ -86,6 +88,7 @@ void signal_send_process(struct kproc *p, int sig, const struct ksiginfo *info)
 	spin_unlock(&p->siglock);
 	if (target)
 		notify(target);
+	waitq_wake_all(&p->sigwq);
 }
 
 void proc_raise(int sig)
@@ -95,15 +98,15 @@ void proc_raise(int sig)
 	signal_send_thread(t, sig, &info);
 }
 
-/* Takes the next deliverable signal: synchronous ones first, then the lowest number. */
-static int dequeue(struct kthread *t, struct ksiginfo *info)
+/* Takes the next signal of mask: synchronous ones first, then the lowest number. */
+int signal_dequeue_mask(struct kthread *t, uint64_t mask, struct ksiginfo *info)
 {
 	struct kproc *p = t->proc;
 	spin_lock(&p->siglock);
 	int sig = 0;
 	for (int pass = 0; pass < 2 && !sig; pass++) {
 		struct sigpending *q = pass ? &p->pending : &t->pending;
-		uint64_t ready = q->set & ~t->sigmask;
+		uint64_t ready = q->set & mask;
 		if (ready & SYNCHRONOUS)
 			ready &= SYNCHRONOUS;
 		if (ready) {
@@ -114,6 +117,11 @@ static int dequeue(struct kthread *t, struct ksiginfo *info)
 	}
 	spin_unlock(&p->siglock);
 	return sig;
+}
+
+static int dequeue(struct kthread *t, struct ksiginfo *info)
+{
+	return signal_dequeue_mask(t, ~t->sigmask, info);
 }
 
 /* The kernel's rt_sigframe on x86-64: the restorer's address, ucontext, siginfo; the FPU
@@ -388,11 +396,8 @@ long sys_rt_sigtimedwait(const void *uset, void *uinfo, const void *uts, size_t 
 	t->sigwait = 0;
 	if (r == -ETIMEDOUT)
 		return -EAGAIN;
-	uint64_t saved = t->sigmask;
-	t->sigmask = ~w.set; /* dequeue only from the awaited set */
 	struct ksiginfo info;
-	int sig = dequeue(t, &info);
-	t->sigmask = saved;
+	int sig = signal_dequeue_mask(t, w.set, &info);
 	if (!sig)
 		return -ERESTARTSYS; /* something else woke us: let a handler run, then wait again */
 	if (uinfo && copy_to_user(uinfo, &info, sizeof info) < 0)
@@ -534,4 +539,10 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const void *uinfo)
 {
 	struct kthread *t = tgid == curproc()->pid ? thread_find(curproc(), tid) : NULL;
 	return t ? queue_info(t, sig, uinfo) : -ESRCH;
+}
+
+long sys_pause(void)
+{
+	thread_wait(NULL, NULL, 0, -1);
+	return -EINTR;
 }
