@@ -2,7 +2,7 @@
  * queues with a callback that marks it and wakes the epoll's waiters, so edge-triggered items
  * report only after a change. Level-triggered items are rechecked at every wait. Host files
  * cannot call back; their items are watched by the platform while a waiter sleeps. */
-#include "kernel/fs/vfs.h"
+#include "kernel/fs/anon.h"
 #include "kernel/fs/poll.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -326,30 +326,13 @@ static void ep_release(struct file *f)
 	kfree(ep);
 }
 
-static long ep_stat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	st->mode = 0600;
-	st->nlink = 1;
-	st->blksize = 4096;
-	st->mask = 0x7ff;
-	return 0;
-}
-
-const struct file_ops epoll_ops = {.poll = ep_poll, .stat = ep_stat, .release = ep_release};
+const struct file_ops epoll_ops = {.poll = ep_poll, .stat = anon_stat, .release = ep_release};
 
 long sys_epoll_create1(int flags)
 {
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
-	struct epoll *ep = kzalloc(sizeof *ep);
-	struct file *f = ep ? file_new(&epoll_ops, O_RDWR, "anon_inode:[eventpoll]") : NULL;
-	if (!f) {
-		kfree(ep);
-		return -ENOMEM;
-	}
-	f->priv = ep;
-	return fd_install(f, 0, flags & O_CLOEXEC);
+	return anon_install(&epoll_ops, kzalloc(sizeof(struct epoll)), flags, "anon_inode:[eventpoll]");
 }
 
 long sys_epoll_create(int size)

@@ -1,5 +1,5 @@
 /* eventfd: a 64-bit counter with blocking reads and writes, EFD_SEMAPHORE, and readiness. */
-#include "kernel/fs/vfs.h"
+#include "kernel/fs/anon.h"
 #include "kernel/fs/poll.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -89,23 +89,8 @@ static unsigned efd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return (c ? POLLIN | POLLRDNORM : 0) | (c < COUNT_MAX ? POLLOUT | POLLWRNORM : 0);
 }
 
-static long efd_stat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	st->mode = 0600; /* an anonymous inode has no file type */
-	st->nlink = 1;
-	st->blksize = 4096;
-	st->mask = 0x7ff;
-	return 0;
-}
-
-static void efd_release(struct file *f)
-{
-	kfree(f->priv);
-}
-
 static const struct file_ops eventfd_ops = {
-	.read = efd_read, .write = efd_write, .poll = efd_poll, .stat = efd_stat, .release = efd_release,
+	.read = efd_read, .write = efd_write, .poll = efd_poll, .stat = anon_stat, .release = anon_release,
 };
 
 long sys_eventfd2(unsigned initval, int flags)
@@ -113,15 +98,11 @@ long sys_eventfd2(unsigned initval, int flags)
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct eventfd *e = kzalloc(sizeof *e);
-	struct file *f = e ? file_new(&eventfd_ops, O_RDWR | (flags & O_NONBLOCK), "anon_inode:[eventfd]") : NULL;
-	if (!f) {
-		kfree(e);
-		return -ENOMEM;
+	if (e) {
+		e->count = initval;
+		e->semaphore = flags & EFD_SEMAPHORE;
 	}
-	e->count = initval;
-	e->semaphore = flags & EFD_SEMAPHORE;
-	f->priv = e;
-	return fd_install(f, 0, flags & O_CLOEXEC);
+	return anon_install(&eventfd_ops, e, flags, "anon_inode:[eventfd]");
 }
 
 long sys_eventfd(unsigned initval)

@@ -1,5 +1,5 @@
 /* signalfd: reading takes the caller's pending signals of a mask as signalfd_siginfo records. */
-#include "kernel/fs/vfs.h"
+#include "kernel/fs/anon.h"
 #include "kernel/fs/poll.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -87,23 +87,8 @@ static unsigned sfd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return any_pending(f) ? POLLIN | POLLRDNORM : 0;
 }
 
-static long sfd_stat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	st->mode = 0600;
-	st->nlink = 1;
-	st->blksize = 4096;
-	st->mask = 0x7ff;
-	return 0;
-}
-
-static void sfd_release(struct file *f)
-{
-	kfree(f->priv);
-}
-
 static const struct file_ops signalfd_ops = {
-	.read = sfd_read, .poll = sfd_poll, .stat = sfd_stat, .release = sfd_release,
+	.read = sfd_read, .poll = sfd_poll, .stat = anon_stat, .release = anon_release,
 };
 
 long sys_signalfd4(int fd, const void *umask, size_t size, int flags)
@@ -125,14 +110,9 @@ long sys_signalfd4(int fd, const void *umask, size_t size, int flags)
 		return r;
 	}
 	struct sigfd *s = kzalloc(sizeof *s);
-	struct file *f = s ? file_new(&signalfd_ops, O_RDWR | (flags & O_NONBLOCK), "anon_inode:[signalfd]") : NULL;
-	if (!f) {
-		kfree(s);
-		return -ENOMEM;
-	}
-	s->mask = mask;
-	f->priv = s;
-	return fd_install(f, 0, flags & O_CLOEXEC);
+	if (s)
+		s->mask = mask;
+	return anon_install(&signalfd_ops, s, flags, "anon_inode:[signalfd]");
 }
 
 long sys_signalfd(int fd, const void *mask, size_t size)

@@ -110,3 +110,29 @@ long dir_emit(void *ubuf, size_t len, size_t *used, uint64_t ino, int64_t off, i
 	*used += reclen;
 	return 0;
 }
+
+long anon_install(const struct file_ops *ops, void *priv, int flags, const char *name)
+{
+	struct file *f = priv ? file_new(ops, O_RDWR | (flags & O_NONBLOCK), name) : NULL;
+	if (!f) {
+		kfree(priv);
+		return -ENOMEM;
+	}
+	f->priv = priv;
+	return fd_install(f, 0, flags & O_CLOEXEC);
+}
+
+long anon_stat(struct file *f, struct kstat *st)
+{
+	(void)f;
+	st->mode = 0600;
+	st->nlink = 1;
+	st->blksize = 4096;
+	st->mask = 0x7ff;
+	return 0;
+}
+
+void anon_release(struct file *f)
+{
+	kfree(f->priv);
+}

@@ -1,5 +1,5 @@
 /* timerfd: a kernel timer whose expirations are counted and read as a 64-bit number. */
-#include "kernel/fs/vfs.h"
+#include "kernel/fs/anon.h"
 #include "kernel/fs/poll.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -56,16 +56,6 @@ static unsigned tfd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return ticked(t) ? POLLIN | POLLRDNORM : 0;
 }
 
-static long tfd_stat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	st->mode = 0600;
-	st->nlink = 1;
-	st->blksize = 4096;
-	st->mask = 0x7ff;
-	return 0;
-}
-
 static void tfd_release(struct file *f)
 {
 	struct timerfd *t = f->priv;
@@ -74,7 +64,7 @@ static void tfd_release(struct file *f)
 }
 
 static const struct file_ops timerfd_ops = {
-	.read = tfd_read, .poll = tfd_poll, .stat = tfd_stat, .release = tfd_release,
+	.read = tfd_read, .poll = tfd_poll, .stat = anon_stat, .release = tfd_release,
 };
 
 long sys_timerfd_create(int clk, int flags)
@@ -84,15 +74,11 @@ long sys_timerfd_create(int clk, int flags)
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	struct timerfd *t = kzalloc(sizeof *t);
-	struct file *f = t ? file_new(&timerfd_ops, O_RDWR | (flags & O_NONBLOCK), "anon_inode:[timerfd]") : NULL;
-	if (!f) {
-		kfree(t);
-		return -ENOMEM;
+	if (t) {
+		t->kt.fire = tfd_fire;
+		t->clk = clk;
 	}
-	t->kt.fire = tfd_fire;
-	t->clk = clk;
-	f->priv = t;
-	return fd_install(f, 0, flags & O_CLOEXEC);
+	return anon_install(&timerfd_ops, t, flags, "anon_inode:[timerfd]");
 }
 
 static struct timerfd *timerfd_of(struct file *f)
