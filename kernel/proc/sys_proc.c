@@ -194,12 +194,12 @@ long sys_sched_yield(void)
 
 long sys_sched_getaffinity(int pid, size_t len, void *mask)
 {
-	if (!is_self(pid) && pid != current()->tid)
+	if (!is_self(pid) && !thread_find(curproc(), pid))
 		return -ESRCH;
 	if (len < 8 || (len & 7))
 		return -EINVAL;
-	/* One CPU until the program can have more than one thread. */
-	unsigned long m = 1;
+	unsigned n = MIN(plat_info()->ncpus, 64u);
+	unsigned long m = n == 64 ? ~0UL : (1UL << n) - 1;
 	if (clear_user(mask, len) < 0 || copy_to_user(mask, &m, sizeof m) < 0)
 		return -EFAULT;
 	return 8;

@@ -105,7 +105,7 @@ void thread_wake(struct kthread *t)
 static long do_clone(unsigned long flags, uintptr_t sp, void *parent_tid, void *child_tid, uintptr_t tls)
 {
 	if ((flags & THREAD_NEEDS) != THREAD_NEEDS)
-		return -ENOSYS; /* new processes (fork, vfork, spawn) come with more than one program */
+		return -EAGAIN; /* a new process: refused as Linux refuses a fork it cannot afford */
 	if (flags & ~(THREAD_FLAGS | CSIGNAL))
 		return -EINVAL;
 	struct kthread *self = current(), *t = kzalloc(sizeof *t);
@@ -162,6 +162,17 @@ long sys_clone3(void *uargs, size_t size)
 		return -EINVAL;
 	uintptr_t sp = a.stack ? a.stack + a.stack_size : 0;
 	return do_clone(a.flags | a.exit_signal, sp, (void *)a.parent_tid, (void *)a.child_tid, a.tls);
+}
+
+/* One program per kernel: fork and vfork fail as on a Linux out of processes. */
+long sys_fork(void)
+{
+	return -EAGAIN;
+}
+
+long sys_vfork(void)
+{
+	return -EAGAIN;
 }
 
 long sys_gettid(void)

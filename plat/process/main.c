@@ -57,7 +57,14 @@ static void collect_info(unsigned long *auxv)
 	pi->egid = HOST0(H_getegid);
 	pi->pid = HOST0(H_getpid);
 	pi->ppid = HOST0(H_getppid);
-	pi->ncpus = 1;
+	uint64_t cpus[16] = {0};
+	long nb = HOST3(204 /* sched_getaffinity */, 0, sizeof cpus, cpus);
+	pi->ncpus = 0;
+	for (long i = 0; i < nb / 8; i++)
+		for (uint64_t m = cpus[i]; m; m &= m - 1) /* no libgcc: count bits by hand */
+			pi->ncpus++;
+	if (!pi->ncpus)
+		pi->ncpus = 1;
 	static char uts[6][65];
 	HOST1(H_uname, uts);
 	pi->hostname = uts[1];
