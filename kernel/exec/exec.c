@@ -11,6 +11,7 @@
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/decode.h"
+#include "kernel/time/time.h"
 #include "plat/plat.h"
 
 #define PIE_BASE 0x555555554000UL
@@ -186,22 +187,13 @@ static size_t count(char *const *v)
 	return n;
 }
 
-/* Remembers argv for /proc/self/cmdline. */
-static void save_cmdline(char *const *argv)
+/* The program's name for /proc/self/comm and prctl(PR_GET_NAME). */
+static void set_comm(char *const *argv)
 {
 	struct kproc *p = curproc();
-	size_t len = 0;
-	for (size_t i = 0; argv[i]; i++)
-		len += strlen(argv[i]) + 1;
-	p->cmdline = kmalloc(len + 1);
-	p->cmdline_len = 0;
-	for (size_t i = 0; p->cmdline && argv[i]; i++) {
-		size_t n = strlen(argv[i]) + 1;
-		memcpy(p->cmdline + p->cmdline_len, argv[i], n);
-		p->cmdline_len += n;
-	}
-	const char *base = strrchr(argv[0] ? argv[0] : "", '/');
-	strlcpy(p->comm, base ? base + 1 : argv[0] ? argv[0] : "", sizeof p->comm);
+	const char *name = argv[0] ? argv[0] : "";
+	const char *base = strrchr(name, '/');
+	strlcpy(p->comm, base ? base + 1 : name, sizeof p->comm);
 }
 
 /* Builds argc, argv, envp and the auxiliary vector in Linux's order; returns the entry sp. */
@@ -213,10 +205,14 @@ static uintptr_t build_stack(struct stack *s, const struct exec_args *a, const s
 	char *execfn = push_bytes(s, a->path, strlen(a->path) + 1);
 	char **uenv = kmalloc((envc + 1) * sizeof(char *)), **uarg = kmalloc((argc + 1) * sizeof(char *));
 	kassert(uenv && uarg);
+	struct kproc *p = curproc();
+	p->env_end = (uintptr_t)s->sp;
 	for (size_t i = envc; i-- > 0;)
 		uenv[i] = push_bytes(s, a->envp[i], strlen(a->envp[i]) + 1);
+	p->env_start = p->arg_end = (uintptr_t)s->sp;
 	for (size_t i = argc; i-- > 0;)
 		uarg[i] = push_bytes(s, a->argv[i], strlen(a->argv[i]) + 1);
+	p->arg_start = (uintptr_t)s->sp;
 	char *platform = push_bytes(s, "x86_64", 7);
 	s->sp = (char *)((uintptr_t)s->sp & ~15UL);
 	unsigned char rnd[16];
@@ -248,6 +244,8 @@ static uintptr_t build_stack(struct stack *s, const struct exec_args *a, const s
 	AUX(AT_PLATFORM, platform);
 	AUX(AT_NULL, 0);
 #undef AUX
+	p->auxv_len = MIN((size_t)(v - av) * 8, sizeof p->auxv);
+	memcpy(p->auxv, av, p->auxv_len);
 	size_t words = 1 + argc + 1 + envc + 1 + (size_t)(v - av);
 	s->sp -= words * 8;
 	s->sp = (char *)((uintptr_t)s->sp & ~15UL);
@@ -300,7 +298,9 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 		return fail(&c, EXIT_NOEXEC, "cannot map the stack (%s)", errno_text(-stk));
 	struct stack s = {(char *)stk + STACK_SIZE, (char *)stk + STACK_SIZE - 8};
 	*(unsigned long *)s.sp = 0; /* end marker */
-	save_cmdline(a->argv);
+	set_comm(a->argv);
+	struct timespec64 boot = time_now(CLOCK_BOOTTIME);
+	curproc()->start_time = boot.sec * 1000000000 + boot.nsec;
 	mm_brk_init(prog.end);
 	out->sp = build_stack(&s, a, &prog, prog.interp[0] ? &interp : NULL);
 	out->pc = prog.interp[0] ? interp.entry : prog.entry;

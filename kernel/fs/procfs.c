@@ -1,17 +1,18 @@
 /* procfs: /proc/self and /proc/<pid> are the kernel's own view of the program; the
  * system-wide files (cpuinfo, meminfo, sys/...) pass through read-only from the host. */
-#include "kernel/fs/vfs.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 
-enum pnode { P_NONE, P_PIDDIR, P_EXE, P_CWD, P_FDDIR, P_FD, P_CMDLINE, P_COMM, P_SELF };
+enum pnode { P_NONE, P_PIDDIR, P_EXE, P_CWD, P_FDDIR, P_FD, P_GEN, P_SELF };
 
 struct ppath {
 	enum pnode kind;
 	int fd;
+	const struct procfs_gen *gen;
 };
 
 /* Parses rel; returns false when it is not one of ours (the host serves it). */
@@ -19,7 +20,7 @@ static bool parse(const char *rel, struct ppath *p)
 {
 	char pid[16];
 	ksnprintf(pid, sizeof pid, "%d", curproc()->pid);
-	*p = (struct ppath){P_NONE, -1};
+	*p = (struct ppath){P_NONE, -1, NULL};
 	if (strcmp(rel, "self") == 0 || strcmp(rel, "thread-self") == 0) {
 		p->kind = P_SELF;
 		return true;
@@ -36,11 +37,15 @@ static bool parse(const char *rel, struct ppath *p)
 	static const struct {
 		const char *name;
 		enum pnode kind;
-	} names[] = {{"", P_PIDDIR}, {"exe", P_EXE}, {"cwd", P_CWD}, {"fd", P_FDDIR}, {"fd/", P_FDDIR},
-		     {"cmdline", P_CMDLINE}, {"comm", P_COMM}};
+	} names[] = {{"", P_PIDDIR}, {"exe", P_EXE}, {"cwd", P_CWD}, {"fd", P_FDDIR}, {"fd/", P_FDDIR}};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(rest, names[i].name) == 0)
 			p->kind = names[i].kind;
+	for (const struct procfs_gen *g = procfs_self_files; g->name; g++)
+		if (strcmp(rest, g->name) == 0) {
+			p->kind = P_GEN;
+			p->gen = g;
+		}
 	int ok;
 	if (str_starts(rest, "fd/") && (p->fd = (int)parse_long(rest + 3, &ok), ok)) {
 		struct file *f = fd_get(p->fd);
@@ -143,26 +148,13 @@ static long p_open(struct mount *m, const char *rel, int flags, mode_t mode, str
 			return -EACCES;
 		return hostfs_ops.open(m, rel, flags, mode, f);
 	}
-	struct kproc *pr = curproc();
 	switch (p.kind) {
 	case P_NONE: return -ENOENT;
 	case P_FDDIR:
 		f->ops = &fddir_ops;
 		return 0;
-	case P_CMDLINE: {
-		char *d = kmalloc(pr->cmdline_len + 1);
-		if (!d)
-			return -ENOMEM;
-		memcpy(d, pr->cmdline, pr->cmdline_len);
-		return memfile_open(f, d, pr->cmdline_len);
-	}
-	case P_COMM: {
-		char *d = kmalloc(sizeof pr->comm + 1);
-		if (!d)
-			return -ENOMEM;
-		int n = ksnprintf(d, sizeof pr->comm + 1, "%s\n", pr->comm);
-		return memfile_open(f, d, n);
-	}
+	case P_GEN:
+		return procfs_gen_open(f, p.gen->gen);
 	case P_PIDDIR: return -EACCES; /* listing comes with the rest of /proc/<pid> */
 	default: {
 		struct lookup lk;

@@ -182,3 +182,15 @@ long fd_close(int fd)
 	file_put(f);
 	return 0;
 }
+
+/* /proc/self/mounts: one line per mount, as Linux writes them. */
+void vfs_describe_mounts(struct strbuf *sb)
+{
+	for (int i = nmounts - 1; i >= 0; i--) {
+		const struct mount *m = &mounts[i];
+		const char *type = m->ops == &tmpfs_ops ? "tmpfs" : m->ops == &devfs_ops ? "devtmpfs"
+				 : m->ops == &procfs_ops ? "proc" : "hostfs";
+		const char *source = m->ops == &hostfs_ops ? "host" : m->ops == &procfs_ops ? "proc" : type;
+		sb_printf(sb, "%s %s %s %s 0 0\n", source, m->path, type, m->rw ? "rw" : "ro");
+	}
+}

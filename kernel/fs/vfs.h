@@ -90,6 +90,8 @@ struct mount {
 };
 
 void vfs_mount(const char *path, const struct fs_ops *ops, int host, bool rw, void *priv);
+struct strbuf;
+void vfs_describe_mounts(struct strbuf *sb);
 
 #define PATH_MAX 4096
 

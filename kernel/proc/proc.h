@@ -59,8 +59,10 @@ struct kproc {
 	struct kthread *threads;
 	int nthreads;
 	char comm[16];
-	char *cmdline;  /* argv as NUL-separated strings */
-	size_t cmdline_len;
+	uintptr_t arg_start, arg_end, env_start, env_end; /* on the program's initial stack */
+	unsigned long auxv[2 * 24];
+	size_t auxv_len;
+	int64_t start_time; /* CLOCK_BOOTTIME ns at exec */
 };
 
 struct kthread {
