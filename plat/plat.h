@@ -27,10 +27,9 @@ long plat_protect(void *addr, size_t len, int prot);
 long plat_remap(void *old, size_t oldlen, size_t newlen, int flags, void *newaddr);
 long plat_advise(void *addr, size_t len, int advice);
 
-/* Clocks (Linux clock ids) and sleeping. */
+/* Clocks (Linux clock ids); sleeping is plat_block's. */
 long plat_clock_gettime(int clk, int64_t *sec, int64_t *nsec);
 long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec);
-long plat_sleep(int clk, bool absolute, int64_t sec, int64_t nsec, int64_t *rem_sec, int64_t *rem_nsec);
 
 /* Entropy. */
 long plat_random(void *buf, size_t len);

@@ -121,6 +121,9 @@ long thread_sleep(uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int6
 void signal_send_thread(struct kthread *t, int sig, const struct ksiginfo *info);
 void signal_send_process(struct kproc *p, int sig, const struct ksiginfo *info);
 bool signal_pending(struct kthread *t);
+/* Whether a pending signal of the current thread will run a handler or end the program,
+ * i.e. whether an interrupted wait must return rather than go on. */
+bool signal_would_interrupt(void);
 /* Takes a pending signal among mask (blocked or not) for t: its number, or 0. */
 int signal_dequeue_mask(struct kthread *t, uint64_t mask, struct ksiginfo *info);
 /* At the end of every kernel entry: runs the default action or sets up the handler frame

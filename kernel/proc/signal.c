@@ -91,6 +91,17 @@ void signal_send_process(struct kproc *p, int sig, const struct ksiginfo *info)
 	waitq_wake_all(&p->sigwq);
 }
 
+bool signal_would_interrupt(void)
+{
+	struct kthread *t = current();
+	struct kproc *p = t->proc;
+	uint64_t ready = (t->pending.set | p->pending.set) & ~t->sigmask;
+	for (int sig = 1; sig <= NSIG; sig++)
+		if ((ready & SIGBIT(sig)) && !ignored(p, sig))
+			return true;
+	return false;
+}
+
 void proc_raise(int sig)
 {
 	struct kthread *t = current();

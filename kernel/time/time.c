@@ -4,6 +4,7 @@
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
 #include "gen/syscalls.h"
+#include "kernel/proc/proc.h"
 #include "plat/plat.h"
 
 struct ktimespec {
@@ -70,17 +71,35 @@ long sys_time(void *t)
 	return now.sec;
 }
 
+/* Sleeps on the kernel's own wait, so a signal interrupts it: -EINTR with the time left
+ * written back for relative sleeps (a handler then runs; with none, the wait goes on). */
 static long do_sleep(int clk, int flags, const void *ureq, void *urem)
 {
-	struct ktimespec req, rem = {0, 0};
+	struct ktimespec req;
 	if (copy_from_user(&req, ureq, sizeof req) < 0)
 		return -EFAULT;
 	if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1000000000)
 		return -EINVAL;
-	long r = plat_sleep(clk, flags & TIMER_ABSTIME, req.sec, req.nsec, &rem.sec, &rem.nsec);
-	if (r == -EINTR && urem && !(flags & TIMER_ABSTIME) && copy_to_user(urem, &rem, sizeof rem) < 0)
-		return -EFAULT;
-	return r;
+	bool absolute = flags & TIMER_ABSTIME;
+	int wclk = absolute ? clk : CLOCK_MONOTONIC;
+	struct timespec64 now = time_now(wclk);
+	int64_t ns = req.sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX / 2 : req.sec * 1000000000 + req.nsec;
+	int64_t deadline = absolute ? ns : now.sec * 1000000000 + now.nsec + ns;
+	for (;;) {
+		long r = thread_wait(NULL, NULL, wclk, deadline);
+		if (r == -ETIMEDOUT)
+			return 0;
+		if (!signal_would_interrupt())
+			continue; /* nothing will run a handler: keep sleeping, unseen */
+		if (urem && !absolute) {
+			now = time_now(wclk);
+			int64_t left = MAX(deadline - (now.sec * 1000000000 + now.nsec), (int64_t)0);
+			struct ktimespec rem = {left / 1000000000, left % 1000000000};
+			if (copy_to_user(urem, &rem, sizeof rem) < 0)
+				return -EFAULT;
+		}
+		return -EINTR;
+	}
 }
 
 long sys_nanosleep(const void *req, void *rem)

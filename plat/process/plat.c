@@ -72,15 +72,6 @@ long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec)
 	return r;
 }
 
-long plat_sleep(int clk, bool absolute, int64_t sec, int64_t nsec, int64_t *rem_sec, int64_t *rem_nsec)
-{
-	int64_t req[2] = {sec, nsec}, rem[2] = {0, 0};
-	long r = HOST4(H_clock_nanosleep, clk, absolute ? 1 : 0, req, rem);
-	*rem_sec = rem[0];
-	*rem_nsec = rem[1];
-	return r;
-}
-
 long plat_random(void *buf, size_t len)
 {
 	size_t done = 0;
