@@ -115,3 +115,20 @@ const struct plat_info *plat_info(void);
 
 /* Address ranges the kernel owns; user pointers into them are rejected with -EFAULT. */
 bool plat_is_kernel_range(uintptr_t addr, size_t len);
+
+/* Shared-memory objects: the memory behind in-kernel files that the program maps. A handle
+ * is mapped with plat_map (shared or private, at any page offset), like a host file. */
+long plat_shm_create(size_t size);
+long plat_shm_resize(int h, size_t size);
+void plat_shm_close(int h);
+/* Writes back shared maps of host files in [addr, addr+len); -ENOMEM if it is not mapped. */
+long plat_msync(void *addr, size_t len, int flags);
+
+/* More host-file calls, named like their Linux counterparts. fchmod and utimens work on
+ * O_PATH handles too; times is two Linux struct timespec, or NULL for now. */
+long plat_file_symlinkat(const char *target, int dirh, const char *path);
+long plat_file_linkat(int olddirh, const char *old, int newdirh, const char *new, int flags);
+long plat_file_renameat2(int olddirh, const char *old, int newdirh, const char *new, unsigned flags);
+long plat_file_fchmod(int h, mode_t mode);
+long plat_file_utimens(int h, const void *times);
+long plat_file_fallocate(int h, int mode, off_t off, off_t len);

@@ -160,3 +160,61 @@ bool plat_is_kernel_range(uintptr_t addr, size_t len)
 			return true;
 	return false;
 }
+
+#include "kernel/lib.h"
+
+enum {
+	H_msync = 26, H_fchmod = 91, H_prlimit64 = 302, H_linkat = 265, H_symlinkat = 266,
+	H_fchmodat = 268, H_utimensat = 280, H_fallocate = 285, H_renameat2 = 316, H_memfd_create = 319,
+};
+#define MFD_CLOEXEC 1
+#define RLIMIT_NOFILE 7
+
+/* Every tmpfs file that is mapped or large holds a host fd: allow as many as the host lets. */
+static long raise_fd_limit(void)
+{
+	uint64_t lim[2];
+	long r = HOST4(H_prlimit64, 0, RLIMIT_NOFILE, NULL, lim);
+	if (r < 0 || lim[0] == lim[1])
+		return -EMFILE;
+	lim[0] = lim[1];
+	return HOST4(H_prlimit64, 0, RLIMIT_NOFILE, lim, NULL);
+}
+
+long plat_shm_create(size_t size)
+{
+	long h = HOST2(H_memfd_create, "elfin-tmpfs", MFD_CLOEXEC);
+	if (h == -EMFILE && raise_fd_limit() == 0)
+		h = HOST2(H_memfd_create, "elfin-tmpfs", MFD_CLOEXEC);
+	if (h < 0 || !size)
+		return h;
+	long r = HOST2(H_ftruncate, h, size);
+	if (r < 0) {
+		HOST1(H_close, h);
+		return r;
+	}
+	return h;
+}
+
+long plat_shm_resize(int h, size_t size) { return HOST2(H_ftruncate, h, size); }
+void plat_shm_close(int h) { HOST1(H_close, h); }
+long plat_msync(void *addr, size_t len, int flags) { return HOST3(H_msync, addr, len, flags); }
+
+long plat_file_symlinkat(const char *target, int dirh, const char *path) { return HOST3(H_symlinkat, target, dirh, path); }
+long plat_file_linkat(int od, const char *old, int nd, const char *new, int flags) { return HOST5(H_linkat, od, old, nd, new, flags); }
+long plat_file_renameat2(int od, const char *old, int nd, const char *new, unsigned flags) { return HOST5(H_renameat2, od, old, nd, new, flags); }
+long plat_file_fallocate(int h, int mode, off_t off, off_t len) { return HOST4(H_fallocate, h, mode, off, len); }
+
+/* An O_PATH handle refuses fchmod; its /proc/self/fd link reaches the same inode. */
+long plat_file_fchmod(int h, mode_t mode)
+{
+	long r = HOST2(H_fchmod, h, mode);
+	if (r == -EBADF) {
+		char path[32];
+		ksnprintf(path, sizeof path, "/proc/self/fd/%d", h);
+		r = HOST4(H_fchmodat, AT_FDCWD, path, mode, 0);
+	}
+	return r;
+}
+
+long plat_file_utimens(int h, const void *times) { return HOST4(H_utimensat, h, "", times, AT_EMPTY_PATH); }
