@@ -178,7 +178,7 @@ static long dv_open(struct mount *m, const char *rel, int flags, mode_t mode, st
 	if (kind == DEV_FD) { /* the directory behind the link */
 		struct lookup lk;
 		long r = vfs_resolve(AT_FDCWD, "/proc/self/fd", &lk);
-		return r < 0 ? r : lk.mnt->ops->open(lk.mnt, lk.rel, flags, mode, f);
+		return r < 0 ? r : vfs_open_file(&lk, flags, mode, f);
 	}
 	if (kind == DEV_TTY) {
 		long h = plat_file_open(AT_FDCWD, "/dev/tty", (flags & O_ACCMODE) | O_CLOEXEC | O_NOCTTY, 0, 0);

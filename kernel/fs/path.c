@@ -13,31 +13,43 @@ long path_normalize(const char *base, const char *path, char *out, size_t size)
 		if (n == 1)
 			n = 0; /* base is "/" */
 	}
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		const char *end = p;
-		while (*end && *end != '/')
-			end++;
-		size_t len = end - p;
-		if (len == 0 || (len == 1 && p[0] == '.')) {
-			/* nothing */
-		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+	const char *p = path, *c;
+	size_t len;
+	while ((c = path_next(&p, &len))) {
+		if (len == 1 && c[0] == '.')
+			continue;
+		if (len == 2 && c[0] == '.' && c[1] == '.') {
 			while (n > 0 && out[n - 1] != '/')
 				n--;
 			if (n > 0)
 				n--;
-		} else {
-			if (n + 1 + len + 1 > size)
-				return -ENAMETOOLONG;
-			out[n++] = '/';
-			memcpy(out + n, p, len);
-			n += len;
+			continue;
 		}
-		p = end;
+		if (n + 1 + len + 1 > size)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, c, len);
+		n += len;
 	}
 	if (n == 0)
 		out[n++] = '/';
 	out[n] = 0;
 	return 0;
+}
+
+const char *path_next(const char **p, size_t *len)
+{
+	const char *c = *p;
+	while (*c == '/')
+		c++;
+	if (!*c)
+		return NULL;
+	const char *end = c;
+	while (*end && *end != '/')
+		end++;
+	*len = (size_t)(end - c);
+	while (*end == '/')
+		end++;
+	*p = end;
+	return c;
 }

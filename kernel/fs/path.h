@@ -6,3 +6,8 @@
  * "." and empty components vanish, ".." removes the previous component (never above "/").
  * Returns 0 or -ENAMETOOLONG. */
 long path_normalize(const char *base, const char *path, char *out, size_t size);
+
+/* The next component of the path at *p, or NULL at its end: skips the slashes before it,
+ * sets *len to its length and moves *p past it and the slashes after it (so that *p is ""
+ * after the last component). */
+const char *path_next(const char **p, size_t *len);

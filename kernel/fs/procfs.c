@@ -159,7 +159,7 @@ static long p_open(struct mount *m, const char *rel, int flags, mode_t mode, str
 	default: {
 		struct lookup lk;
 		long r = follow_link(&p, &lk);
-		return r < 0 ? r : lk.mnt->ops->open(lk.mnt, lk.rel, flags, mode, f);
+		return r < 0 ? r : vfs_open_file(&lk, flags, mode, f);
 	}
 	}
 }

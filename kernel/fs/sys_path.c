@@ -1,21 +1,23 @@
-/* System calls that name files: open, access, readlink, cwd, mkdir, unlink, rename, ... */
+/* System calls that name files: open, access, readlink, cwd, mkdir, unlink, rename, link,
+ * symlink, truncate. */
 #include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
-#include "kernel/sys/trace.h"
 #include "gen/syscalls.h"
 
 #define OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_SYNC | \
 		    O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH)
 
+#define O_TMPFILE_BIT 020000000 /* O_TMPFILE without its O_DIRECTORY */
+
 long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 {
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP; /* comes with the rest of tmpfs */
-	flags &= OPEN_FLAGS; /* Linux ignores unknown open flags */
+	if ((flags & O_TMPFILE_BIT) && ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY))
+		return -EINVAL; /* an unnamed file is made to be written, and never by O_CREAT */
+	flags &= OPEN_FLAGS | O_TMPFILE; /* Linux ignores unknown open flags */
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	struct lookup lk;
@@ -38,12 +40,7 @@ long sys_faccessat2(int dirfd, const char *path, int mode, int flags)
 		return -EINVAL;
 	struct lookup lk;
 	long r = vfs_resolve_user(dirfd, path, &lk);
-	if (r < 0)
-		return r;
-	r = lk.mnt->ops->access(lk.mnt, lk.rel, mode);
-	if (r == -ENOENT)
-		trace_missing_path(lk.abs);
-	return r;
+	return r < 0 ? r : vfs_access(&lk, mode, !(flags & AT_SYMLINK_NOFOLLOW));
 }
 
 long sys_faccessat(int dirfd, const char *path, int mode)
@@ -56,18 +53,43 @@ long sys_access(const char *path, int mode)
 	return sys_faccessat2(AT_FDCWD, path, mode, 0);
 }
 
+/* Resolves upath against dirfd. An empty path names dirfd's own file when allowed (with
+ * AT_EMPTY_PATH; always for readlinkat): then 1 is returned and *fp, if given, gets the
+ * file. */
+static long resolve_at(int dirfd, const char *upath, bool empty_ok, struct lookup *lk, struct file **fp)
+{
+	char *path = kmalloc(PATH_MAX);
+	if (!path)
+		return -ENOMEM;
+	long r = copy_str_from_user(path, upath, PATH_MAX);
+	bool empty = r == 0 && empty_ok;
+	struct file *f = empty && dirfd != AT_FDCWD ? fd_get(dirfd) : NULL;
+	if (empty && dirfd != AT_FDCWD)
+		r = f ? vfs_resolve(AT_FDCWD, f->path, lk) : -EBADF;
+	else if (r >= 0)
+		r = vfs_resolve(dirfd, empty ? "." : path, lk);
+	kfree(path);
+	if (f && fp && r == 0)
+		*fp = f;
+	else if (f)
+		file_put(f);
+	return r < 0 ? r : empty;
+}
+
 long sys_readlinkat(int dirfd, const char *path, char *buf, size_t size)
 {
 	if ((long)size <= 0)
 		return -EINVAL;
 	struct lookup lk;
-	long r = vfs_resolve_user(dirfd, path, &lk);
-	if (r < 0)
-		return r;
+	long empty = resolve_at(dirfd, path, true, &lk, NULL);
+	if (empty < 0)
+		return empty;
 	char *tmp = kmalloc(PATH_MAX);
 	if (!tmp)
 		return -ENOMEM;
-	r = lk.mnt->ops->readlink(lk.mnt, lk.rel, tmp, MIN(size, (size_t)PATH_MAX));
+	long r = vfs_readlink(&lk, tmp, MIN(size, (size_t)PATH_MAX));
+	if (r == -EINVAL && empty)
+		r = -ENOENT; /* the file named by an empty path is no link */
 	if (r > 0 && copy_to_user(buf, tmp, r) < 0)
 		r = -EFAULT;
 	kfree(tmp);
@@ -133,7 +155,7 @@ long sys_mkdirat(int dirfd, const char *path, unsigned mode)
 {
 	struct lookup lk;
 	long r = vfs_resolve_user(dirfd, path, &lk);
-	return r < 0 ? r : lk.mnt->ops->mkdir(lk.mnt, lk.rel, mode & 07777 & ~curproc()->umask);
+	return r < 0 ? r : vfs_mkdir(&lk, mode & 07777 & ~curproc()->umask);
 }
 
 long sys_mkdir(const char *path, unsigned mode)
@@ -151,7 +173,7 @@ long sys_unlinkat(int dirfd, const char *path, int flags)
 		return r;
 	if (!lk.rel[0])
 		return -EBUSY; /* a mount point */
-	return lk.mnt->ops->unlink(lk.mnt, lk.rel, flags & AT_REMOVEDIR);
+	return vfs_unlink(&lk, flags & AT_REMOVEDIR);
 }
 
 long sys_unlink(const char *path)
@@ -166,18 +188,14 @@ long sys_rmdir(const char *path)
 
 long sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *new, unsigned flags)
 {
-	if (flags)
-		return -EINVAL; /* RENAME_NOREPLACE and friends come with the rest of tmpfs */
 	struct lookup *a = kmalloc(sizeof *a), *b = kmalloc(sizeof *b);
 	long r = a && b ? 0 : -ENOMEM;
 	if (r == 0)
 		r = vfs_resolve_user(olddirfd, old, a);
 	if (r == 0)
 		r = vfs_resolve_user(newdirfd, new, b);
-	if (r == 0 && a->mnt != b->mnt)
-		r = -EXDEV;
 	if (r == 0)
-		r = a->mnt->ops->rename(a->mnt, a->rel, b->rel);
+		r = vfs_rename(a, b, flags);
 	kfree(a);
 	kfree(b);
 	return r;
@@ -207,34 +225,51 @@ long sys_truncate(const char *path, long len)
 	return r;
 }
 
-/* Modes are not kept by the in-kernel file systems yet: a chmod of a file that exists and
- * may be written succeeds; elsewhere the errno Linux gives. */
-long sys_fchmodat(int dirfd, const char *path, unsigned mode)
+long sys_linkat(int olddirfd, const char *old, int newdirfd, const char *new, int flags)
 {
-	(void)mode;
-	struct lookup lk;
-	struct kstat st;
-	long r = vfs_resolve_user(dirfd, path, &lk);
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct lookup *a = kmalloc(sizeof *a), *b = kmalloc(sizeof *b);
+	struct file *from = NULL;
+	long r = a && b ? 0 : -ENOMEM;
 	if (r == 0)
-		r = vfs_stat(&lk, &st, true);
-	if (r == 0 && !lk.mnt->rw && lk.mnt->ops == &hostfs_ops)
-		r = -EROFS;
+		r = resolve_at(olddirfd, old, flags & AT_EMPTY_PATH, a, &from);
+	if (r >= 0)
+		r = vfs_resolve_user(newdirfd, new, b);
+	if (r == 0)
+		r = vfs_link(from, a, b, flags & AT_SYMLINK_FOLLOW);
+	if (from)
+		file_put(from);
+	kfree(a);
+	kfree(b);
 	return r;
 }
 
-long sys_chmod(const char *path, unsigned mode)
+long sys_link(const char *old, const char *new)
 {
-	return sys_fchmodat(AT_FDCWD, path, mode);
+	return sys_linkat(AT_FDCWD, old, AT_FDCWD, new, 0);
 }
 
-long sys_fchmod(int fd, unsigned mode)
+long sys_symlinkat(const char *target, int newdirfd, const char *path)
 {
-	(void)mode;
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return 0;
+	char *t = kmalloc(PATH_MAX);
+	if (!t)
+		return -ENOMEM;
+	struct lookup lk;
+	long r = copy_str_from_user(t, target, PATH_MAX);
+	if (r == 0)
+		r = -ENOENT;
+	if (r > 0)
+		r = vfs_resolve_user(newdirfd, path, &lk);
+	if (r == 0)
+		r = vfs_symlink(&lk, t);
+	kfree(t);
+	return r;
+}
+
+long sys_symlink(const char *target, const char *path)
+{
+	return sys_symlinkat(target, AT_FDCWD, path);
 }
 
 long sys_umask(unsigned mask)

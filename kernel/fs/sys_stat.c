@@ -113,7 +113,7 @@ long sys_statfs(const char *path, void *buf)
 	struct kstatfs st = {0};
 	long r = vfs_resolve_user(AT_FDCWD, path, &lk);
 	if (r == 0)
-		r = lk.mnt->ops->statfs(lk.mnt, lk.rel, &st);
+		r = vfs_statfs(&lk, &st);
 	return r < 0 ? r : copy_to_user(buf, &st, sizeof st);
 }
 

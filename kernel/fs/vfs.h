@@ -30,6 +30,17 @@ struct file;
 struct poll_table;
 struct epitem;
 
+/* Attributes that chmod and utimensat change; valid says which. The change time is the
+ * file system's to set. */
+#define KATTR_MODE 1
+#define KATTR_ATIME 2
+#define KATTR_MTIME 4
+struct kattr {
+	unsigned valid;
+	mode_t mode;
+	struct timespec64 atime, mtime;
+};
+
 /* What an open file can do. A NULL operation gives the errno Linux gives for that kind of file. */
 struct file_ops {
 	long (*read)(struct file *f, void *ubuf, size_t len);
@@ -50,6 +61,8 @@ struct file_ops {
 	/* Readiness (POLL* bits) for events; with pt, also registers where a change is signalled.
 	 * NULL: always ready for reading and writing, like a regular file. */
 	unsigned (*poll)(struct file *f, unsigned events, struct poll_table *pt);
+	long (*setattr)(struct file *f, const struct kattr *a);
+	long (*fallocate)(struct file *f, int mode, off_t off, off_t len);
 };
 
 struct file {
@@ -78,7 +91,27 @@ struct fs_ops {
 	long (*unlink)(struct mount *m, const char *rel, bool dir);
 	long (*rename)(struct mount *m, const char *old, const char *new);
 	long (*statfs)(struct mount *m, const char *rel, struct kstatfs *st);
+	/* The operations below may be NULL. follow finds the first symbolic link that resolving
+	 * rel must follow (in a directory position; in the last one too when last is set or rel
+	 * ends in '/'): copies its target into buf, sets *at to the end of its name in rel and
+	 * returns the target's length; 0 when there is none. */
+	long (*follow)(struct mount *m, const char *rel, bool last, size_t *at, char *buf, size_t len);
+	long (*symlink)(struct mount *m, const char *rel, const char *target);
+	/* Gives the open file from, or else the file old, the new name new (both on m). */
+	long (*link)(struct mount *m, struct file *from, const char *old, const char *new);
+	long (*rename2)(struct mount *m, const char *old, const char *new, unsigned flags);
+	long (*setattr)(struct mount *m, const char *rel, const struct kattr *a, bool follow);
 };
+
+/* Internal, never seen by the program: an operation met a symbolic link that resolution must
+ * follow. The VFS asks the file system where it points (follow), rewrites the path and calls
+ * the operation again, at most SYMLOOP_MAX times (then -ELOOP). */
+#define EFOLLOW 530
+#define SYMLOOP_MAX 40
+
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define RENAME_WHITEOUT 4
 
 struct mount {
 	char *path;  /* absolute, normalized: "/" or "/tmp" */
@@ -107,8 +140,27 @@ long vfs_resolve(int dirfd, const char *path, struct lookup *lk);
 /* Copies a path from the program and resolves it; AT_EMPTY_PATH handling is the caller's. */
 long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk);
 
+/* Operations on a resolved path. Each follows the symbolic links on its way and leaves lk
+ * naming where it arrived; follow says whether a link in the last position is followed. */
 long vfs_open(struct lookup *lk, int flags, mode_t mode, struct file **out);
+/* Opens lk into the file f that another file system's open was given (mode as it is). */
+long vfs_open_file(struct lookup *lk, int flags, mode_t mode, struct file *f);
 long vfs_stat(struct lookup *lk, struct kstat *st, bool follow);
+long vfs_access(struct lookup *lk, int mode, bool follow);
+long vfs_readlink(struct lookup *lk, char *buf, size_t len);
+long vfs_mkdir(struct lookup *lk, mode_t mode);
+long vfs_unlink(struct lookup *lk, bool dir);
+long vfs_symlink(struct lookup *lk, const char *target);
+long vfs_statfs(struct lookup *lk, struct kstatfs *st);
+long vfs_setattr(struct lookup *lk, const struct kattr *a, bool follow);
+long vfs_rename(struct lookup *old, struct lookup *new, unsigned flags);
+/* Links the open file from (when not NULL) or else old (its last link followed when follow). */
+long vfs_link(struct file *from, struct lookup *old, struct lookup *new, bool follow);
+/* Replaces the first link that lk must follow by its target (see fs_ops.follow): 1 when it
+ * did, 0 when there was none, -ELOOP when *links reaches SYMLOOP_MAX, or -errno. */
+long vfs_follow(struct lookup *lk, bool last, int *links);
+/* The mount an absolute, normalized path lies on. */
+struct mount *vfs_mount_of(const char *abs);
 
 /* The fd table. */
 #define FD_MAX 1024

@@ -30,6 +30,11 @@ long mm_map_anon(void *addr, size_t len, int prot, int flags)
 	return plat_map(addr, len, prot, plat_flags(flags), -1, 0);
 }
 
+long mm_map_object(void *addr, size_t len, int prot, int flags, int handle, off_t off)
+{
+	return plat_map(addr, len, prot, plat_flags(flags), handle, off);
+}
+
 long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, size_t datalen)
 {
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE))
@@ -50,7 +55,9 @@ static long map_file(int fd, void *addr, size_t len, int prot, int flags, off_t 
 		return -EBADF;
 	long r;
 	int acc = f->flags & O_ACCMODE;
-	if (!f->ops->mmap)
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!f->ops->mmap)
 		r = -ENODEV;
 	else if (acc == O_WRONLY || ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR))
 		r = -EACCES;
@@ -132,6 +139,24 @@ long sys_madvise(void *addr, size_t len, int advice)
 	if (!range_ok(a, PAGE_UP(len)))
 		return -ENOMEM;
 	return plat_advise(addr, PAGE_UP(len), advice);
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* Shared maps of in-kernel files are the file's own memory, so there is nothing to write
+ * back; the platform still checks the range is mapped and flushes host files it maps. */
+long sys_msync(void *addr, size_t len, int flags)
+{
+	uintptr_t a = (uintptr_t)addr;
+	if ((a & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (PAGE_UP(len) < len || !range_ok(a, PAGE_UP(len)))
+		return -ENOMEM;
+	return len ? plat_msync(addr, PAGE_UP(len), flags) : 0;
 }
 
 void mm_brk_init(uintptr_t end)

@@ -4,6 +4,8 @@
 
 /* Anonymous memory with Linux flags (MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED...). */
 long mm_map_anon(void *addr, size_t len, int prot, int flags);
+/* A map of a platform object (a host file or shared-memory handle) with Linux flags. */
+long mm_map_object(void *addr, size_t len, int prot, int flags, int handle, off_t off);
 /* Private memory holding a copy of len bytes of kernel data (the rest zero). */
 long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, size_t datalen);
 /* Sets up brk right after the loaded image. */

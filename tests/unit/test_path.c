@@ -1,4 +1,5 @@
-/* Host-side tests of path_normalize (kernel/fs/path.c): lexical "." and ".." resolution. */
+/* Host-side tests of kernel/fs/path.c: path_normalize (lexical "." and ".." resolution) and
+ * path_next (walking components). */
 #include "kernel/fs/path.h"
 #include "kernel/errno.h"
 #include "tests/unit/check.h"
@@ -20,8 +21,32 @@ static void fits(const char *base, const char *path, size_t size, long want)
 	CHECK(out[size] == 'x', "(%s, %s, size %zu): wrote past the end", base, path, size);
 }
 
+/* Walks path with path_next; want lists the components separated by '|', then whether *p
+ * is at the end after the first one. */
+static void walks(const char *path, const char *want, bool first_is_last)
+{
+	char got[256] = "";
+	const char *p = path, *c;
+	size_t len, n = 0;
+	bool last = false;
+	for (int i = 0; (c = path_next(&p, &len)); i++) {
+		n += (size_t)snprintf(got + n, sizeof got - n, "%s%.*s", i ? "|" : "", (int)len, c);
+		if (i == 0)
+			last = !*p;
+	}
+	CHECK(strcmp(got, want) == 0 && last == first_is_last, "(%s): got '%s' last %d, want '%s' last %d", path,
+	      got, last, want, first_is_last);
+}
+
 int main(void)
 {
+	walks("", "", false);
+	walks("///", "", false);
+	walks("a", "a", true);
+	walks("a/", "a", true);
+	walks("/a//", "a", true);
+	walks("a/b", "a|b", false);
+	walks("//ab//c/./..//", "ab|c|.|..", false);
 	ok("/home/u", "a", "/home/u/a");
 	ok("/home/u", "a/b/c", "/home/u/a/b/c");
 	ok("/home/u", "/etc/passwd", "/etc/passwd");
