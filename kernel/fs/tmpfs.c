@@ -1,129 +1,174 @@
-/* tmpfs: an in-kernel file system of directories and regular files (mounted on /tmp). */
-#include "kernel/fs/vfs.h"
+/* tmpfs: the in-kernel file system of /tmp and /dev/shm. Inodes (files, directories,
+ * symbolic links) are apart from the directory entries that name them, so a file may have
+ * several names, or none while it is open. This file is the name space; tmpfs_file.c the
+ * open files and their data. */
+#include "kernel/fs/tmpfs.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
-#include "kernel/lock.h"
-#include "kernel/uaccess.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/time/time.h"
-#include "kernel/proc/proc.h"
+#include "plat/plat.h"
 
-#define TMPFS_MAGIC 0x01021994
-#define TMPFS_MAX_FILE (1L << 34)
+#define NAME_MAX 255
 
-struct tnode {
-	uint32_t mode;
-	uint64_t ino;
-	int nlink, opens;
-	struct tnode *parent, *children, *next;
-	char *name;
-	char *data;
-	size_t size, cap;
-	struct timespec64 atime, mtime, ctime;
-};
-
-struct tmpfs {
-	struct spinlock lock;
-	struct tnode *root;
-	uint64_t next_ino;
-};
-
-static struct timespec64 now(void)
+struct timespec64 tmpfs_now(void)
 {
 	return time_now(CLOCK_REALTIME);
 }
 
-static struct tnode *node_new(struct tmpfs *fs, struct tnode *parent, const char *name, size_t nlen, uint32_t mode)
+static struct tinode *inode_new(struct tmpfs *fs, uint32_t mode)
 {
-	struct tnode *n = kzalloc(sizeof *n);
+	struct tinode *n = kzalloc(sizeof *n);
 	if (!n)
 		return NULL;
-	n->name = kmalloc(nlen + 1);
-	if (!n->name) {
-		kfree(n);
-		return NULL;
-	}
-	memcpy(n->name, name, nlen);
-	n->name[nlen] = 0;
+	n->fs = fs;
 	n->mode = mode;
 	n->ino = ++fs->next_ino;
-	n->nlink = S_ISDIR(mode) ? 2 : 1;
-	n->atime = n->mtime = n->ctime = now();
-	n->parent = parent ? parent : n;
-	if (parent) {
-		n->next = parent->children;
-		parent->children = n;
-		parent->mtime = parent->ctime = n->ctime;
-		if (S_ISDIR(mode))
-			parent->nlink++;
-	}
+	n->uid = plat_info()->euid;
+	n->gid = plat_info()->egid;
+	n->atime = n->mtime = n->ctime = n->btime = tmpfs_now();
+	n->tail = &n->dents;
+	n->next_off = 2; /* after "." and ".." */
+	n->parent = n;
+	n->nlink = S_ISDIR(mode); /* its own "." */
+	n->size = S_ISDIR(mode) ? 2 * TMPFS_DIRENT_SIZE : 0;
+	n->shm = -1;
 	return n;
 }
 
-static void node_free_if_unused(struct tnode *n)
+static void inode_free(struct tinode *n)
 {
-	if (n->nlink == 0 && n->opens == 0) {
-		kfree(n->data);
-		kfree(n->name);
-		kfree(n);
-	}
+	tmpfs_free_data(n);
+	kfree(n->target);
+	kfree(n);
+}
+
+/* Drops an open file's hold on n. */
+void tmpfs_put(struct tinode *n)
+{
+	struct tmpfs *fs = n->fs;
+	spin_lock(&fs->lock);
+	bool gone = --n->refs == 0 && n->nlink == 0;
+	spin_unlock(&fs->lock);
+	if (gone)
+		inode_free(n);
 }
 
 void *tmpfs_new(void)
 {
 	struct tmpfs *fs = kzalloc(sizeof *fs);
-	if (fs)
-		fs->root = node_new(fs, NULL, "", 0, S_IFDIR | 01777);
+	if (!fs)
+		return NULL;
+	fs->root = inode_new(fs, S_IFDIR | 01777);
+	if (!fs->root) {
+		kfree(fs);
+		return NULL;
+	}
+	fs->root->nlink = 2;
 	return fs;
 }
 
-static struct tnode *child(struct tnode *dir, const char *name, size_t len)
+static struct tmpfs *mfs(struct mount *m)
 {
-	if (len == 1 && name[0] == '.')
-		return dir;
-	if (len == 2 && name[0] == '.' && name[1] == '.')
-		return dir->parent;
-	for (struct tnode *c = dir->children; c; c = c->next)
-		if (strlen(c->name) == len && memcmp(c->name, name, len) == 0)
-			return c;
+	return m->priv;
+}
+
+/* Directory entries. */
+
+static struct tdent *dent_find(struct tinode *dir, const char *name, size_t len)
+{
+	for (struct tdent *d = dir->dents; d; d = d->next)
+		if (strlen(d->name) == len && memcmp(d->name, name, len) == 0)
+			return d;
 	return NULL;
 }
 
-/* Walks rel; on success *out is the node. With want_parent, stops at the last component:
- * *out is its directory and *name and *nlen the component (which may not exist). */
-static long walk(struct tmpfs *fs, const char *rel, bool want_parent, struct tnode **out, const char **name, size_t *nlen)
+static struct tdent *dent_alloc(const char *name, size_t len)
 {
-	struct tnode *n = fs->root;
-	const char *p = rel;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		const char *end = p;
-		while (*end && *end != '/')
-			end++;
-		const char *rest = end;
-		while (*rest == '/')
-			rest++;
-		if (!S_ISDIR(n->mode) && (p != end || *rel == 0 || rest != end))
-			return -ENOTDIR;
-		if (want_parent && *rest == 0) {
-			if (p == end)
-				return -EEXIST; /* the root itself */
-			*out = n;
-			*name = p;
-			*nlen = end - p;
-			return 0;
-		}
-		if (p == end) {
-			*out = n;
-			return 0;
-		}
-		n = child(n, p, end - p);
-		if (!n)
-			return -ENOENT;
-		p = end;
+	if (len > NAME_MAX)
+		return NULL;
+	struct tdent *d = kmalloc(sizeof *d + len + 1);
+	if (d) {
+		memcpy(d->name, name, len);
+		d->name[len] = 0;
 	}
+	return d;
 }
+
+static void touch_dir(struct tinode *dir)
+{
+	dir->mtime = dir->ctime = tmpfs_now();
+}
+
+/* Enters d, naming n, at the end of dir. */
+static void dent_insert(struct tinode *dir, struct tdent *d, struct tinode *n)
+{
+	d->node = n;
+	d->next = NULL;
+	d->off = dir->next_off++;
+	*dir->tail = d;
+	dir->tail = &d->next;
+	n->nlink++;
+	n->ctime = tmpfs_now();
+	dir->size += TMPFS_DIRENT_SIZE;
+	if (S_ISDIR(n->mode)) {
+		n->parent = dir;
+		dir->nlink++;
+	}
+	touch_dir(dir);
+}
+
+/* Takes d out of dir; the caller frees it. Returns its inode if that is now unused. */
+static struct tinode *dent_remove(struct tinode *dir, struct tdent *d)
+{
+	struct tdent **pp = &dir->dents;
+	while (*pp != d)
+		pp = &(*pp)->next;
+	*pp = d->next;
+	if (dir->tail == &d->next)
+		dir->tail = pp;
+	struct tinode *n = d->node;
+	n->nlink--;
+	n->ctime = tmpfs_now();
+	dir->size -= TMPFS_DIRENT_SIZE;
+	if (S_ISDIR(n->mode))
+		dir->nlink--;
+	touch_dir(dir);
+	return n->nlink == 0 && n->refs == 0 ? n : NULL;
+}
+
+/* A new inode named name in dir. */
+static long create(struct tinode *dir, const char *name, size_t len, uint32_t mode, struct tinode **out)
+{
+	if (dir->nlink == 0)
+		return -ENOENT; /* the directory was removed */
+	struct tdent *d = dent_alloc(name, len);
+	struct tinode *n = d ? inode_new(dir->fs, mode) : NULL;
+	if (!n) {
+		kfree(d);
+		return len > NAME_MAX ? -ENAMETOOLONG : -ENOSPC;
+	}
+	dent_insert(dir, d, n);
+	if (out)
+		*out = n;
+	return 0;
+}
+
+/* Walking paths. */
+
+#define W_PARENT 1 /* the last component may be missing */
+#define W_FOLLOW 2 /* a symbolic link in the last position is followed */
+
+struct walk {
+	struct tinode *dir;  /* the last component's directory; NULL when rel names the root */
+	struct tdent *dent;  /* its entry, NULL when missing */
+	struct tinode *node; /* its inode, NULL when missing */
+	const char *name;    /* the last component */
+	size_t len;
+	bool slash;          /* rel ends in '/': it must name a directory */
+	struct tinode *link; /* with -EFOLLOW: the link to follow, ending at rel + at */
+	size_t at;
+};
 
 static bool trailing_slash(const char *rel)
 {
@@ -131,282 +176,163 @@ static bool trailing_slash(const char *rel)
 	return n && rel[n - 1] == '/';
 }
 
-static void fill_stat(struct tnode *n, struct kstat *st)
+/* Looks up one component; "." and ".." are resolved by the VFS, but are honoured here too. */
+static struct tdent *lookup(struct tinode *dir, const char *name, size_t len, struct tinode **n)
 {
-	st->dev = 0x16;
-	st->ino = n->ino;
-	st->mode = n->mode;
-	st->nlink = n->nlink;
-	st->size = S_ISDIR(n->mode) ? 4096 : (int64_t)n->size;
-	st->blksize = 4096;
-	st->blocks = (int64_t)(PAGE_UP(n->size) / 512);
-	st->atime = n->atime;
-	st->mtime = n->mtime;
-	st->ctime = n->ctime;
-	st->btime = n->ctime;
-	st->mask = 0xfff;
-	st->dev_minor = 0x16;
+	struct tdent *d = NULL;
+	if (len == 1 && name[0] == '.')
+		*n = dir;
+	else if (len == 2 && name[0] == '.' && name[1] == '.')
+		*n = dir->parent;
+	else
+		*n = (d = dent_find(dir, name, len)) ? d->node : NULL;
+	return d;
 }
 
-/* Open files. */
-
-static struct tnode *fnode(struct file *f)
+/* Walks rel (the caller holds fs->lock). Returns 0, -errno, or -EFOLLOW with w->link when a
+ * symbolic link must be followed: always in a directory position, in the last one with
+ * W_FOLLOW. Without W_PARENT a missing last component is -ENOENT. */
+static long walk(struct tmpfs *fs, const char *rel, int flags, struct walk *w)
 {
-	return f->priv;
-}
-
-static long tf_pread(struct file *f, void *ubuf, size_t len, off_t off)
-{
-	struct tnode *n = fnode(f);
-	if (S_ISDIR(n->mode))
-		return -EISDIR;
-	if (off < 0)
-		return -EINVAL;
-	if ((size_t)off >= n->size)
-		return 0;
-	len = MIN(len, n->size - (size_t)off);
-	if (copy_to_user(ubuf, n->data + off, len) < 0)
-		return -EFAULT;
-	n->atime = now();
-	return (long)len;
-}
-
-static long grow(struct tnode *n, size_t size)
-{
-	if (size <= n->cap)
-		return 0;
-	if (size > TMPFS_MAX_FILE)
-		return -EFBIG;
-	size_t cap = MAX(n->cap * 2, (size_t)4096);
-	while (cap < size)
-		cap *= 2;
-	char *d = kmalloc(cap);
-	if (!d)
-		return -ENOSPC;
-	if (n->data)
-		memcpy(d, n->data, n->size);
-	kfree(n->data);
-	n->data = d;
-	n->cap = cap;
-	return 0;
-}
-
-static long resize(struct tnode *n, size_t size)
-{
-	long r = grow(n, size);
-	if (r < 0)
-		return r;
-	if (size > n->size)
-		memset(n->data + n->size, 0, size - n->size);
-	n->size = size;
-	n->mtime = n->ctime = now();
-	return 0;
-}
-
-static long tf_pwrite(struct file *f, const void *ubuf, size_t len, off_t off)
-{
-	struct tnode *n = fnode(f);
-	if (off < 0)
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	size_t end = (size_t)off + len;
-	if (end < (size_t)off)
-		return -EFBIG;
-	size_t old = n->size;
-	long r = grow(n, end);
-	if (r < 0)
-		return r;
-	if (copy_from_user(n->data + off, ubuf, len) < 0)
-		return -EFAULT;
-	if ((size_t)off > old)
-		memset(n->data + old, 0, off - old);
-	if (end > n->size)
-		n->size = end;
-	n->mtime = n->ctime = now();
-	return (long)len;
-}
-
-static long tf_read(struct file *f, void *ubuf, size_t len)
-{
-	long r = tf_pread(f, ubuf, len, f->pos);
-	if (r > 0)
-		f->pos += r;
-	return r;
-}
-
-static long tf_write(struct file *f, const void *ubuf, size_t len)
-{
-	if (f->flags & O_APPEND)
-		f->pos = (off_t)fnode(f)->size;
-	long r = tf_pwrite(f, ubuf, len, f->pos);
-	if (r > 0)
-		f->pos += r;
-	return r;
-}
-
-static long tf_lseek(struct file *f, off_t off, int whence)
-{
-	off_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->pos : whence == SEEK_END ? (off_t)fnode(f)->size : -1;
-	if (base < 0 && whence != SEEK_CUR)
-		return -EINVAL;
-	if (base + off < 0)
-		return -EINVAL;
-	f->pos = base + off;
-	return f->pos;
-}
-
-static long tf_stat(struct file *f, struct kstat *st)
-{
-	fill_stat(fnode(f), st);
-	return 0;
-}
-
-static long tf_statfs(struct file *f, struct kstatfs *st)
-{
-	(void)f;
-	memset(st, 0, sizeof *st);
-	st->type = TMPFS_MAGIC;
-	st->bsize = st->frsize = 4096;
-	st->blocks = st->bfree = st->bavail = 1 << 20;
-	st->files = st->ffree = 1 << 20;
-	st->namelen = 255;
-	return 0;
-}
-
-static long tf_getdents(struct file *f, void *ubuf, size_t len)
-{
-	struct tnode *d = fnode(f);
-	if (!S_ISDIR(d->mode))
-		return -ENOTDIR;
-	size_t used = 0;
-	for (;;) {
-		int64_t i = f->pos;
-		struct tnode *c = NULL;
-		const char *name;
-		uint64_t ino;
-		if (i == 0) {
-			name = ".", ino = d->ino;
-		} else if (i == 1) {
-			name = "..", ino = d->parent->ino;
-		} else {
-			c = d->children;
-			for (int64_t k = 2; c && k < i; k++)
-				c = c->next;
-			if (!c)
-				break;
-			name = c->name, ino = c->ino;
+	*w = (struct walk){.node = fs->root, .slash = trailing_slash(rel)};
+	const char *p = rel, *c;
+	size_t len;
+	while ((c = path_next(&p, &len))) {
+		if (!S_ISDIR(w->node->mode))
+			return -ENOTDIR;
+		w->dir = w->node;
+		w->name = c;
+		w->len = len;
+		w->dent = lookup(w->dir, c, len, &w->node);
+		bool last = !*p;
+		if (!w->node && (!last || !(flags & W_PARENT)))
+			return -ENOENT;
+		if (w->node && S_ISLNK(w->node->mode) && (!last || (flags & W_FOLLOW))) {
+			w->link = w->node;
+			w->at = (size_t)(c + len - rel);
+			return -EFOLLOW;
 		}
-		int type = c ? (S_ISDIR(c->mode) ? DT_DIR : DT_REG) : DT_DIR;
-		long r = dir_emit(ubuf, len, &used, ino, i + 1, type, name);
-		if (r == -EINVAL && used == 0)
-			return -EINVAL;
-		if (r < 0)
-			return r == -EINVAL ? (long)used : r;
-		f->pos++;
 	}
-	return (long)used;
-}
-
-static long tf_truncate(struct file *f, off_t len)
-{
-	if (S_ISDIR(fnode(f)->mode))
-		return -EISDIR;
-	return resize(fnode(f), (size_t)len);
-}
-
-static long tf_sync(struct file *f, bool data_only)
-{
-	(void)f, (void)data_only;
 	return 0;
 }
 
-static void tf_release(struct file *f)
+/* walk for lookups: the last component exists; a trailing slash follows a link and
+ * requires a directory. */
+static long walk_to(struct tmpfs *fs, const char *rel, bool follow, struct walk *w)
 {
-	struct tnode *n = fnode(f);
-	n->opens--;
-	node_free_if_unused(n);
+	long r = walk(fs, rel, follow || trailing_slash(rel) ? W_FOLLOW : 0, w);
+	if (r == 0 && w->slash && !S_ISDIR(w->node->mode))
+		r = -ENOTDIR;
+	return r;
 }
 
-static long tf_mmap(struct file *f, void *addr, size_t len, int prot, int flags, off_t off);
-
-static const struct file_ops tmpfile_ops = {
-	.read = tf_read, .write = tf_write, .pread = tf_pread, .pwrite = tf_pwrite, .lseek = tf_lseek,
-	.stat = tf_stat, .statfs = tf_statfs, .getdents = tf_getdents, .truncate = tf_truncate,
-	.sync = tf_sync, .mmap = tf_mmap, .release = tf_release,
-};
-
-#include "kernel/mm/mm.h"
-
-static long tf_mmap(struct file *f, void *addr, size_t len, int prot, int flags, off_t off)
+static long t_follow(struct mount *m, const char *rel, bool last, size_t *at, char *buf, size_t len)
 {
-	struct tnode *n = fnode(f);
-	size_t avail = (size_t)off < n->size ? n->size - (size_t)off : 0;
-	return mm_map_copy(addr, len, prot, flags, n->data + off, MIN(avail, len));
+	struct walk w;
+	spin_lock(&mfs(m)->lock);
+	long r = walk(mfs(m), rel, W_PARENT | (last || trailing_slash(rel) ? W_FOLLOW : 0), &w);
+	if (r == -EFOLLOW) {
+		r = (long)MIN(strlen(w.link->target), len);
+		memcpy(buf, w.link->target, (size_t)r);
+		*at = w.at;
+	} else {
+		r = 0;
+	}
+	spin_unlock(&mfs(m)->lock);
+	return r;
 }
 
 /* The file system. */
 
-static struct tmpfs *mfs(struct mount *m)
+/* An unnamed file in directory dir (O_TMPFILE), named in /proc/self/fd as Linux names it. */
+static long open_tmpfile(struct tinode *dir, int flags, mode_t mode, struct file *f)
 {
-	return m->priv;
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	struct tinode *n = inode_new(dir->fs, S_IFREG | (mode & 07777));
+	size_t dlen = strlen(f->path);
+	char *path = n ? kmalloc(dlen + 32) : NULL;
+	if (!path) {
+		kfree(n);
+		return -ENOSPC;
+	}
+	while (dlen > 0 && f->path[dlen - 1] == '/')
+		dlen--;
+	memcpy(path, f->path, dlen);
+	ksnprintf(path + dlen, 32, "/#%lu (deleted)", (unsigned long)n->ino);
+	kfree(f->path);
+	f->path = path;
+	n->linkable = !(flags & O_EXCL);
+	tmpfs_attach(n, f);
+	return 0;
+}
+
+/* Checks an open of the existing inode n against flags, as Linux orders the errors. */
+static long open_existing(struct walk *w, int flags)
+{
+	struct tinode *n = w->node;
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		return -EEXIST;
+	if (S_ISLNK(n->mode) && !(flags & O_PATH))
+		return -ELOOP; /* O_NOFOLLOW */
+	if (S_ISDIR(n->mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
+		return -EISDIR;
+	if (!S_ISDIR(n->mode) && ((flags & O_DIRECTORY) || w->slash))
+		return -ENOTDIR;
+	if ((flags & O_TRUNC) && S_ISREG(n->mode) && (flags & O_ACCMODE) != O_RDONLY)
+		return tmpfs_resize(n, 0);
+	return 0;
 }
 
 static long t_open(struct mount *m, const char *rel, int flags, mode_t mode, struct file *f)
 {
 	struct tmpfs *fs = mfs(m);
-	struct tnode *n;
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	struct walk w;
 	spin_lock(&fs->lock);
-	long r = walk(fs, rel, false, &n, NULL, NULL);
-	if (r == -ENOENT && (flags & O_CREAT) && !trailing_slash(rel)) {
-		struct tnode *dir;
-		const char *name;
-		size_t nlen;
-		r = walk(fs, rel, true, &dir, &name, &nlen);
-		if (r == 0 && nlen > 255)
-			r = -ENAMETOOLONG;
-		if (r == 0) {
-			n = node_new(fs, dir, name, nlen, S_IFREG | (mode & 07777));
-			r = n ? 0 : -ENOSPC;
-		}
-	} else if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL)) {
-		r = -EEXIST;
+	long r = walk(fs, rel, W_PARENT | (follow || trailing_slash(rel) ? W_FOLLOW : 0), &w);
+	if (r == 0 && (flags & O_TMPFILE) == O_TMPFILE) {
+		r = w.node ? open_tmpfile(w.node, flags, mode, f) : -ENOENT;
+		spin_unlock(&fs->lock);
+		return r;
 	}
-	if (r == 0 && S_ISDIR(n->mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
-		r = -EISDIR;
-	if (r == 0 && !S_ISDIR(n->mode) && ((flags & O_DIRECTORY) || trailing_slash(rel)))
-		r = -ENOTDIR;
-	if (r == 0 && (flags & O_TRUNC) && S_ISREG(n->mode) && (flags & O_ACCMODE) != O_RDONLY)
-		r = resize(n, 0);
-	if (r == 0) {
-		n->opens++;
-		f->ops = &tmpfile_ops;
-		f->priv = n;
-	}
+	if (r == 0 && !w.node && !(flags & O_CREAT))
+		r = -ENOENT;
+	else if (r == 0 && !w.node)
+		r = w.slash ? -EISDIR : create(w.dir, w.name, w.len, S_IFREG | (mode & 07777), &w.node);
+	else if (r == 0)
+		r = open_existing(&w, flags);
+	if (r == 0)
+		tmpfs_attach(w.node, f);
 	spin_unlock(&fs->lock);
 	return r;
 }
 
 static long t_stat(struct mount *m, const char *rel, struct kstat *st, bool follow)
 {
-	(void)follow;
-	struct tnode *n;
+	struct walk w;
 	spin_lock(&mfs(m)->lock);
-	long r = walk(mfs(m), rel, false, &n, NULL, NULL);
-	if (r == 0 && trailing_slash(rel) && !S_ISDIR(n->mode))
-		r = -ENOTDIR;
+	long r = walk_to(mfs(m), rel, follow, &w);
 	if (r == 0)
-		fill_stat(n, st);
+		tmpfs_fill_stat(w.node, st);
 	spin_unlock(&mfs(m)->lock);
 	return r;
 }
 
 static long t_readlink(struct mount *m, const char *rel, char *buf, size_t len)
 {
-	(void)buf, (void)len;
-	struct kstat st;
-	long r = t_stat(m, rel, &st, false);
-	return r < 0 ? r : -EINVAL;
+	struct walk w;
+	spin_lock(&mfs(m)->lock);
+	long r = walk_to(mfs(m), rel, false, &w);
+	if (r == 0 && !S_ISLNK(w.node->mode))
+		r = -EINVAL;
+	if (r == 0) {
+		r = (long)MIN(strlen(w.node->target), len);
+		memcpy(buf, w.node->target, (size_t)r);
+		w.node->atime = tmpfs_now();
+	}
+	spin_unlock(&mfs(m)->lock);
+	return r;
 }
 
 static long t_access(struct mount *m, const char *rel, int mode)
@@ -418,66 +344,143 @@ static long t_access(struct mount *m, const char *rel, int mode)
 	return r;
 }
 
-static long t_mkdir(struct mount *m, const char *rel, mode_t mode)
+/* walk for operations that make a new name: the name must not exist yet. */
+static long walk_new(struct tmpfs *fs, const char *rel, struct walk *w)
 {
-	struct tmpfs *fs = mfs(m);
-	struct tnode *dir;
-	const char *name;
-	size_t nlen;
-	spin_lock(&fs->lock);
-	long r = walk(fs, rel, true, &dir, &name, &nlen);
-	if (r == 0 && child(dir, name, nlen))
+	long r = walk(fs, rel, W_PARENT, w);
+	if (r == 0 && (!w->dir || w->node))
 		r = -EEXIST;
-	if (r == 0 && nlen > 255)
-		r = -ENAMETOOLONG;
-	if (r == 0 && !node_new(fs, dir, name, nlen, S_IFDIR | (mode & 07777)))
-		r = -ENOSPC;
-	spin_unlock(&fs->lock);
 	return r;
 }
 
-static void detach(struct tnode *n)
+static long t_mkdir(struct mount *m, const char *rel, mode_t mode)
 {
-	struct tnode **pp = &n->parent->children;
-	while (*pp != n)
-		pp = &(*pp)->next;
-	*pp = n->next;
-	n->parent->mtime = n->parent->ctime = now();
-	if (S_ISDIR(n->mode))
-		n->parent->nlink--;
+	struct walk w;
+	spin_lock(&mfs(m)->lock);
+	long r = walk_new(mfs(m), rel, &w);
+	if (r == 0)
+		r = create(w.dir, w.name, w.len, S_IFDIR | (mode & 07777), NULL);
+	spin_unlock(&mfs(m)->lock);
+	return r;
+}
+
+static long t_symlink(struct mount *m, const char *rel, const char *target)
+{
+	char *t = kstrdup(target);
+	if (!t)
+		return -ENOMEM;
+	struct walk w;
+	struct tinode *n = NULL;
+	spin_lock(&mfs(m)->lock);
+	long r = walk_new(mfs(m), rel, &w);
+	if (r == 0 && w.slash)
+		r = -ENOENT;
+	if (r == 0)
+		r = create(w.dir, w.name, w.len, S_IFLNK | 0777, &n);
+	if (r == 0) {
+		n->target = t;
+		n->size = strlen(t);
+	}
+	spin_unlock(&mfs(m)->lock);
+	if (r < 0)
+		kfree(t);
+	return r;
+}
+
+/* Why the entry w may not be removed by unlink (dir false) or rmdir (dir true). */
+static long unlink_refusal(struct walk *w, bool dir)
+{
+	if (!w->dir)
+		return -EBUSY;
+	if (!w->node)
+		return -ENOENT;
+	if (!w->dent)
+		return dir ? -EINVAL : -EISDIR; /* "." or ".." */
+	if (dir && !S_ISDIR(w->node->mode))
+		return -ENOTDIR;
+	if (!dir && S_ISDIR(w->node->mode))
+		return -EISDIR;
+	if (!dir && w->slash)
+		return -ENOTDIR;
+	if (dir && w->node->dents)
+		return -ENOTEMPTY;
+	return 0;
+}
+
+/* Removes entry d of dir; a removed directory loses its "." and forgets its parent. */
+static struct tinode *remove_entry(struct tinode *dir, struct tdent *d)
+{
+	struct tinode *n = d->node;
+	if (S_ISDIR(n->mode)) {
+		n->nlink--;
+		n->parent = n;
+	}
+	struct tinode *gone = dent_remove(dir, d);
+	kfree(d);
+	return gone;
 }
 
 static long t_unlink(struct mount *m, const char *rel, bool dir)
 {
+	struct walk w;
+	struct tinode *gone = NULL;
+	spin_lock(&mfs(m)->lock);
+	long r = walk(mfs(m), rel, W_PARENT, &w);
+	if (r == 0)
+		r = unlink_refusal(&w, dir);
+	if (r == 0)
+		gone = remove_entry(w.dir, w.dent);
+	spin_unlock(&mfs(m)->lock);
+	if (gone)
+		inode_free(gone);
+	return r;
+}
+
+/* The inode a link is made to: an open file (which must be ours), or the file old names. */
+static long link_source(struct tmpfs *fs, struct file *from, const char *old, struct tinode **out)
+{
+	if (from) {
+		struct tinode *n = tmpfs_inode(from);
+		if (!n || n->fs != fs)
+			return -EXDEV;
+		if (n->nlink == 0 && !n->linkable)
+			return -ENOENT;
+		*out = n;
+		return 0;
+	}
+	struct walk w;
+	long r = walk_to(fs, old, false, &w);
+	*out = w.node;
+	return r;
+}
+
+static long t_link(struct mount *m, struct file *from, const char *old, const char *new)
+{
 	struct tmpfs *fs = mfs(m);
-	struct tnode *parent, *n;
-	const char *name;
-	size_t nlen;
+	struct tinode *n;
+	struct walk w;
 	spin_lock(&fs->lock);
-	long r = walk(fs, rel, true, &parent, &name, &nlen);
-	if (r == -EEXIST)
-		r = -EBUSY;
-	n = r == 0 ? child(parent, name, nlen) : NULL;
-	if (r == 0 && !n)
+	long r = link_source(fs, from, old, &n);
+	if (r == 0)
+		r = walk_new(fs, new, &w);
+	if (r == 0 && w.slash)
 		r = -ENOENT;
-	if (r == 0 && (n == parent || n == parent->parent))
-		r = dir ? -EINVAL : -EISDIR;
-	if (r == 0 && dir && !S_ISDIR(n->mode))
-		r = -ENOTDIR;
-	if (r == 0 && !dir && S_ISDIR(n->mode))
-		r = -EISDIR;
-	if (r == 0 && dir && n->children)
-		r = -ENOTEMPTY;
+	if (r == 0 && S_ISDIR(n->mode))
+		r = -EPERM;
+	if (r == 0 && w.dir->nlink == 0)
+		r = -ENOENT;
+	struct tdent *d = r == 0 ? dent_alloc(w.name, w.len) : NULL;
+	if (r == 0 && !d)
+		r = w.len > NAME_MAX ? -ENAMETOOLONG : -ENOSPC;
 	if (r == 0) {
-		detach(n);
-		n->nlink = 0;
-		node_free_if_unused(n);
+		dent_insert(w.dir, d, n);
+		n->linkable = false;
 	}
 	spin_unlock(&fs->lock);
 	return r;
 }
 
-static bool is_ancestor(struct tnode *a, struct tnode *n)
+static bool is_ancestor(struct tinode *a, struct tinode *n)
 {
 	for (; n != n->parent; n = n->parent)
 		if (n == a)
@@ -485,65 +488,144 @@ static bool is_ancestor(struct tnode *a, struct tnode *n)
 	return n == a;
 }
 
-static long t_rename(struct mount *m, const char *old, const char *new)
+/* Why rename of entry o over entry t (t->node may be missing) must fail. */
+static long rename_refusal(struct walk *o, struct walk *t, unsigned flags)
 {
-	struct tmpfs *fs = mfs(m);
-	struct tnode *odir, *ndir, *n, *victim;
-	const char *oname, *nname;
-	size_t olen, nlen;
-	spin_lock(&fs->lock);
-	long r = walk(fs, old, true, &odir, &oname, &olen);
-	if (r == 0)
-		r = walk(fs, new, true, &ndir, &nname, &nlen);
-	if (r == -EEXIST)
-		r = -EBUSY;
-	n = r == 0 ? child(odir, oname, olen) : NULL;
-	if (r == 0 && !n)
-		r = -ENOENT;
-	victim = r == 0 ? child(ndir, nname, nlen) : NULL;
-	if (r == 0 && S_ISDIR(n->mode) && is_ancestor(n, ndir))
-		r = -EINVAL;
-	if (r == 0 && victim && victim != n) {
-		if (S_ISDIR(victim->mode) && !S_ISDIR(n->mode))
-			r = -EISDIR;
-		else if (!S_ISDIR(victim->mode) && S_ISDIR(n->mode))
-			r = -ENOTDIR;
-		else if (victim->children)
-			r = -ENOTEMPTY;
+	if (!o->dir || !t->dir)
+		return -EBUSY;
+	if (!o->node || (!t->node && (flags & RENAME_EXCHANGE)))
+		return -ENOENT;
+	if (!o->dent || (t->node && !t->dent))
+		return -EBUSY; /* "." or ".." */
+	if (t->node && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	bool odir = S_ISDIR(o->node->mode), tdir = t->node && S_ISDIR(t->node->mode);
+	if (!odir && (o->slash || (t->slash && !(flags & RENAME_EXCHANGE))))
+		return -ENOTDIR;
+	if (o->node == t->node)
+		return 0;
+	if ((odir && is_ancestor(o->node, t->dir)) || (tdir && (flags & RENAME_EXCHANGE) && is_ancestor(t->node, o->dir)))
+		return -EINVAL;
+	if (t->dir->nlink == 0)
+		return -ENOENT;
+	if (t->node && !(flags & RENAME_EXCHANGE)) {
+		if (tdir && !odir)
+			return -EISDIR;
+		if (!tdir && odir)
+			return -ENOTDIR;
+		if (tdir && t->node->dents)
+			return -ENOTEMPTY;
 	}
-	char *nm = r == 0 && victim != n ? kmalloc(nlen + 1) : NULL;
-	if (r == 0 && victim != n && !nm)
-		r = -ENOMEM;
-	if (r == 0 && victim != n) {
-		if (victim) {
-			detach(victim);
-			victim->nlink = 0;
-			node_free_if_unused(victim);
-		}
-		detach(n);
-		memcpy(nm, nname, nlen);
-		nm[nlen] = 0;
-		kfree(n->name);
-		n->name = nm;
-		n->parent = ndir;
-		n->next = ndir->children;
-		ndir->children = n;
-		if (S_ISDIR(n->mode))
-			ndir->nlink++;
-		n->ctime = ndir->mtime = now();
+	return 0;
+}
+
+/* RENAME_EXCHANGE: the two entries swap inodes. */
+static void exchange(struct walk *o, struct walk *t)
+{
+	struct tinode *a = o->node, *b = t->node;
+	o->dent->node = b;
+	t->dent->node = a;
+	if (S_ISDIR(a->mode)) {
+		o->dir->nlink--, t->dir->nlink++;
+		a->parent = t->dir;
+	}
+	if (S_ISDIR(b->mode)) {
+		t->dir->nlink--, o->dir->nlink++;
+		b->parent = o->dir;
+	}
+	a->ctime = b->ctime = tmpfs_now();
+	touch_dir(o->dir);
+	touch_dir(t->dir);
+}
+
+static long t_rename2(struct mount *m, const char *old, const char *new, unsigned flags)
+{
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	struct tmpfs *fs = mfs(m);
+	struct walk o, t;
+	struct tdent *d = NULL;
+	struct tinode *gone = NULL;
+	spin_lock(&fs->lock);
+	long r = walk(fs, old, W_PARENT, &o);
+	if (r == 0)
+		r = walk(fs, new, W_PARENT, &t);
+	if (r == 0)
+		r = rename_refusal(&o, &t, flags);
+	if (r == 0 && o.node != t.node && !(flags & RENAME_EXCHANGE) && !(d = dent_alloc(t.name, t.len)))
+		r = t.len > NAME_MAX ? -ENAMETOOLONG : -ENOSPC;
+	if (r == 0 && (flags & RENAME_EXCHANGE) && o.node != t.node)
+		exchange(&o, &t);
+	else if (d) {
+		struct tinode *n = o.node;
+		if (t.node)
+			gone = remove_entry(t.dir, t.dent);
+		dent_remove(o.dir, o.dent);
+		kfree(o.dent);
+		dent_insert(t.dir, d, n);
 	}
 	spin_unlock(&fs->lock);
+	if (gone)
+		inode_free(gone);
 	return r;
+}
+
+/* Applies a to n (the caller holds the name space lock). */
+static void set_attr(struct tinode *n, const struct kattr *a)
+{
+	spin_lock(&n->lock);
+	if (a->valid & KATTR_MODE)
+		n->mode = (n->mode & S_IFMT) | (a->mode & 07777);
+	if (a->valid & KATTR_ATIME)
+		n->atime = a->atime;
+	if (a->valid & KATTR_MTIME)
+		n->mtime = a->mtime;
+	n->ctime = tmpfs_now();
+	spin_unlock(&n->lock);
+}
+
+long tmpfs_setattr(struct tinode *n, const struct kattr *a)
+{
+	spin_lock(&n->fs->lock);
+	set_attr(n, a);
+	spin_unlock(&n->fs->lock);
+	return 0;
+}
+
+static long t_setattr(struct mount *m, const char *rel, const struct kattr *a, bool follow)
+{
+	struct walk w;
+	spin_lock(&mfs(m)->lock);
+	long r = walk_to(mfs(m), rel, follow, &w);
+	if (r == 0)
+		set_attr(w.node, a);
+	spin_unlock(&mfs(m)->lock);
+	return r;
+}
+
+void tmpfs_statfs(struct kstatfs *st)
+{
+	memset(st, 0, sizeof *st);
+	st->type = TMPFS_MAGIC;
+	st->bsize = st->frsize = 4096;
+	st->blocks = st->bfree = st->bavail = 1 << 20;
+	st->files = st->ffree = 1 << 20;
+	st->namelen = NAME_MAX;
 }
 
 static long t_statfs(struct mount *m, const char *rel, struct kstatfs *st)
 {
 	struct kstat ks;
 	long r = t_stat(m, rel, &ks, true);
-	return r < 0 ? r : tf_statfs(NULL, st);
+	if (r == 0)
+		tmpfs_statfs(st);
+	return r;
 }
 
 const struct fs_ops tmpfs_ops = {
 	.open = t_open, .stat = t_stat, .readlink = t_readlink, .access = t_access,
-	.mkdir = t_mkdir, .unlink = t_unlink, .rename = t_rename, .statfs = t_statfs,
+	.mkdir = t_mkdir, .unlink = t_unlink, .statfs = t_statfs, .follow = t_follow,
+	.symlink = t_symlink, .link = t_link, .rename2 = t_rename2, .setattr = t_setattr,
 };

@@ -9,6 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef RENAME_NOREPLACE	/* renameat2 flags, which musl's headers lack */
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#endif
+
 /* Stops the program with a message naming the failed condition and errno. */
 #define CHECK(cond) \
 	do { \
@@ -110,6 +115,31 @@ static inline int abi_pattern_file(const char *path, size_t len, unsigned char *
 	CHECK(write(fd, buf, len) == (ssize_t)len);
 	*pattern = buf;
 	return fd;
+}
+
+/* Creates (or empties) path holding text, mode 0600. */
+static inline void abi_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	CHECK(close(fd) == 0);
+}
+
+/* The first bytes of a short file as a string; two results may be in use at once. */
+static inline const char *abi_contents(const char *path)
+{
+	static char bufs[2][64];
+	static int next;
+	char *buf = bufs[next++ % 2];
+	int fd = open(path, O_RDONLY);
+
+	CHECK(fd >= 0);
+	ssize_t n = read(fd, buf, sizeof(bufs[0]) - 1);
+	CHECK(n >= 0 && close(fd) == 0);
+	buf[n] = 0;
+	return buf;
 }
 
 #endif
