@@ -42,6 +42,8 @@ ABI_RUNS = [
     ("proc", "proc", ["first", "two words", ""], 0),
 ]
 ABI_ENV = {"ELFIN_TEST_A": "a value with spaces", "ELFIN_TEST_EMPTY": ""}
+# elfin's own options for a program's runs; {work} is the working directory of every case.
+ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"]}
 
 
 def abi_programs():
@@ -58,7 +60,8 @@ def abi_cases(build, work):
     runs.sort()
     return [difftest.Case(f"abi/{variant}/{name}",
                           [os.path.join(build, "tests", variant, prog)] + args,
-                          status=status, env=ABI_ENV, cwd=work)
+                          status=status, env=ABI_ENV, cwd=work,
+                          elfin_args=[a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
             for variant in VARIANTS for name, prog, args, status in runs]
 
 

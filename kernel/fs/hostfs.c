@@ -7,6 +7,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/mman.h"
 #include "kernel/fs/statx.h"
+#include "kernel/mm/mm.h"
 #include "kernel/fs/poll.h"
 #include "plat/plat.h"
 
@@ -46,6 +47,24 @@ static long host_statat(int dirh, const char *path, int flags, struct kstat *st)
 	long r = plat_file_statx(dirh, path, flags, STATX_BASIC_STATS | STATX_BTIME, &x);
 	if (r == 0)
 		kstat_from_statx(st, &x);
+	return r;
+}
+
+#define UTIME_OMIT 0x3ffffffeL
+
+static long host_setattr(int h, const struct kattr *a)
+{
+	long r = 0;
+	if (a->valid & KATTR_MODE)
+		r = plat_file_fchmod(h, a->mode);
+	if (r == 0 && (a->valid & (KATTR_ATIME | KATTR_MTIME))) {
+		struct timespec64 t[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+		if (a->valid & KATTR_ATIME)
+			t[0] = a->atime;
+		if (a->valid & KATTR_MTIME)
+			t[1] = a->mtime;
+		r = plat_file_utimens(h, t);
+	}
 	return r;
 }
 
@@ -137,9 +156,7 @@ static long hf_setfl(struct file *f, int flags)
 
 static long hf_mmap(struct file *f, void *addr, size_t len, int prot, int flags, off_t off)
 {
-	int pf = (flags & MAP_FIXED ? PLAT_MAP_FIXED : 0) | (flags & MAP_FIXED_NOREPLACE ? PLAT_MAP_NOREPLACE : 0) |
-		 ((flags & MAP_TYPE) != MAP_PRIVATE ? PLAT_MAP_SHARED : 0);
-	return plat_map(addr, len, prot, pf, f->host, off);
+	return mm_map_object(addr, len, prot, flags, f->host, off);
 }
 
 /* Host files: ask the host; a wait watches the host file through the platform. */
@@ -149,6 +166,21 @@ static unsigned hf_poll(struct file *f, unsigned events, struct poll_table *pt)
 	if (!(m & events))
 		poll_host(pt, f->host, events);
 	return m;
+}
+
+/* A host file opened from a read-only mount keeps it read-only; stdio and other host files
+ * outside hostfs accept the change without passing it on. */
+static long hf_setattr(struct file *f, const struct kattr *a)
+{
+	struct mount *m = vfs_mount_of(f->path);
+	if (m->ops != &hostfs_ops)
+		return 0;
+	return m->rw ? host_setattr(f->host, a) : -EROFS;
+}
+
+static long hf_fallocate(struct file *f, int mode, off_t off, off_t len)
+{
+	return plat_file_fallocate(f->host, mode, off, len);
 }
 
 static void hf_release(struct file *f)
@@ -161,7 +193,7 @@ const struct file_ops hostfile_ops = {
 	.read = hf_read, .write = hf_write, .pread = hf_pread, .pwrite = hf_pwrite, .lseek = hf_lseek,
 	.stat = hf_stat, .statfs = hf_statfs, .getdents = hf_getdents, .ioctl = hf_ioctl,
 	.truncate = hf_truncate, .sync = hf_sync, .setfl = hf_setfl, .mmap = hf_mmap, .release = hf_release,
-	.poll = hf_poll,
+	.poll = hf_poll, .setattr = hf_setattr, .fallocate = hf_fallocate,
 };
 
 struct file *hostfs_wrap(int host, int flags, const char *path)
@@ -191,6 +223,8 @@ static long ro_refusal(struct mount *m, const char *rel, int flags)
 	long r = host_statat(m->host, dot(rel), 0, &st);
 	if (r == -ENOENT && !(flags & O_CREAT))
 		return -ENOENT;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return r < 0 ? r : -EROFS;
 	if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
 	if (r == 0 && S_ISDIR(st.mode) && (flags & O_ACCMODE) != O_RDONLY)
@@ -207,15 +241,6 @@ static bool wants_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-/* Opens m->path/rel on the host tree, which is readable everywhere. */
-static long open_outside(struct mount *m, const char *rel, int hflags)
-{
-	char abs[PATH_MAX];
-	if (ksnprintf(abs, sizeof abs, "%s/%s", m->path, rel) >= (int)sizeof abs)
-		return -ENAMETOOLONG;
-	return plat_file_open(AT_FDCWD, abs, hflags, 0, 0);
-}
-
 static long hfs_open(struct mount *m, const char *rel, int flags, mode_t mode, struct file *f)
 {
 	if (wants_write(flags) && !m->rw) {
@@ -228,12 +253,8 @@ static long hfs_open(struct mount *m, const char *rel, int flags, mode_t mode, s
 	if (!(flags & O_PATH)) /* openat2 allows nothing else beside O_PATH */
 		hflags |= O_NOCTTY | O_LARGEFILE;
 	long h = plat_file_open(m->host, dot(rel), hflags, mode, resolve_mode(m));
-	if (h == -EXDEV && !wants_write(flags)) /* leaves the grant: the rest of the tree is readable */
-		h = open_outside(m, rel, hflags);
-	else if (h == -EXDEV) /* ... and read-only */
-		h = -EROFS;
 	if (h < 0)
-		return h;
+		return h == -EXDEV ? -EFOLLOW : h;
 	f->ops = &hostfile_ops;
 	f->host = (int)h;
 	return 0;
@@ -277,7 +298,16 @@ static long open_parent(struct mount *m, const char *rel, const char **name)
 	if (slash)
 		*slash = 0;
 	long h = plat_file_open(m->host, slash ? parent : ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, resolve_mode(m));
-	return h == -EXDEV ? -EROFS : h;
+	return h == -EXDEV ? -EFOLLOW : h;
+}
+
+/* A new name on a read-only mount: EEXIST if it exists, as Linux checks that first. */
+static long create_refusal(struct mount *m, const char *rel, long h)
+{
+	struct kstat st;
+	if (h == -EROFS && !m->rw && host_statat(m->host, dot(rel), AT_SYMLINK_NOFOLLOW, &st) == 0)
+		return -EEXIST;
+	return h;
 }
 
 static long hfs_mkdir(struct mount *m, const char *rel, mode_t mode)
@@ -285,7 +315,7 @@ static long hfs_mkdir(struct mount *m, const char *rel, mode_t mode)
 	const char *name;
 	long h = open_parent(m, rel, &name);
 	if (h < 0)
-		return h == -EROFS && !m->rw && hfs_stat(m, rel, &(struct kstat){0}, false) == 0 ? -EEXIST : h;
+		return create_refusal(m, rel, h);
 	long r = plat_file_mkdirat((int)h, name, mode);
 	plat_file_close((int)h);
 	return r;
@@ -302,7 +332,7 @@ static long hfs_unlink(struct mount *m, const char *rel, bool dir)
 	return r;
 }
 
-static long hfs_rename(struct mount *m, const char *old, const char *new)
+static long hfs_rename2(struct mount *m, const char *old, const char *new, unsigned flags)
 {
 	const char *oname, *nname;
 	long oh = open_parent(m, old, &oname);
@@ -313,17 +343,81 @@ static long hfs_rename(struct mount *m, const char *old, const char *new)
 		plat_file_close((int)oh);
 		return nh;
 	}
-	long r = plat_file_renameat((int)oh, oname, (int)nh, nname);
+	long r = plat_file_renameat2((int)oh, oname, (int)nh, nname, flags);
 	plat_file_close((int)oh);
 	plat_file_close((int)nh);
 	return r;
+}
+
+static long hfs_symlink(struct mount *m, const char *rel, const char *target)
+{
+	const char *name;
+	long h = open_parent(m, rel, &name);
+	if (h < 0)
+		return create_refusal(m, rel, h);
+	long r = plat_file_symlinkat(target, (int)h, name);
+	plat_file_close((int)h);
+	return r;
+}
+
+/* The host links the open file from, or old, whose links the VFS has followed. */
+static long hfs_link(struct mount *m, struct file *from, const char *old, const char *new)
+{
+	if (from && from->host < 0)
+		return -EXDEV;
+	const char *oname, *nname;
+	long nh = open_parent(m, new, &nname);
+	if (nh < 0)
+		return create_refusal(m, new, nh);
+	long oh = from ? from->host : open_parent(m, old, &oname);
+	long r = oh;
+	if (oh >= 0)
+		r = plat_file_linkat((int)oh, from ? "" : oname, (int)nh, nname, from ? AT_EMPTY_PATH : 0);
+	if (oh >= 0 && !from)
+		plat_file_close((int)oh);
+	plat_file_close((int)nh);
+	return r;
+}
+
+static long hfs_setattr(struct mount *m, const char *rel, const struct kattr *a, bool follow)
+{
+	int flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+	long h = plat_file_open(m->host, dot(rel), flags, 0, resolve_mode(m));
+	if (h < 0)
+		return h == -EXDEV ? -EFOLLOW : h;
+	long r = m->rw ? host_setattr((int)h, a) : -EROFS;
+	plat_file_close((int)h);
+	return r;
+}
+
+/* Links that lead out of a grant are followed by the VFS: finds the first one in rel. */
+static long hfs_follow(struct mount *m, const char *rel, bool last, size_t *at, char *buf, size_t len)
+{
+	char prefix[PATH_MAX];
+	size_t n = strlen(rel), clen;
+	last |= n && rel[n - 1] == '/';
+	for (const char *p = rel, *c; (c = path_next(&p, &clen));) {
+		if (!*p && !last)
+			return 0;
+		size_t end = (size_t)(c + clen - rel);
+		memcpy(prefix, rel, end);
+		prefix[end] = 0;
+		long r = plat_file_readlinkat(m->host, prefix, buf, len);
+		if (r >= 0) {
+			*at = end;
+			return r;
+		}
+		if (r != -EINVAL)
+			return 0;
+	}
+	return 0;
 }
 
 static long hfs_statfs(struct mount *m, const char *rel, struct kstatfs *st)
 {
 	long h = plat_file_open(m->host, dot(rel), O_PATH | O_CLOEXEC, 0, resolve_mode(m));
 	if (h < 0)
-		return h;
+		return h == -EXDEV ? -EFOLLOW : h;
 	long r = plat_file_fstatfs((int)h, st);
 	plat_file_close((int)h);
 	return r;
@@ -331,5 +425,6 @@ static long hfs_statfs(struct mount *m, const char *rel, struct kstatfs *st)
 
 const struct fs_ops hostfs_ops = {
 	.open = hfs_open, .stat = hfs_stat, .readlink = hfs_readlink, .access = hfs_access,
-	.mkdir = hfs_mkdir, .unlink = hfs_unlink, .rename = hfs_rename, .statfs = hfs_statfs,
+	.mkdir = hfs_mkdir, .unlink = hfs_unlink, .statfs = hfs_statfs, .follow = hfs_follow,
+	.symlink = hfs_symlink, .link = hfs_link, .rename2 = hfs_rename2, .setattr = hfs_setattr,
 };

@@ -33,6 +33,7 @@ class Case:
     cwd: str = None
     stderr: bool = False            # stderr is meaningful and compared too
     normalise: tuple = ()
+    elfin_args: list = field(default_factory=list)  # elfin's own options, before the program
 
 
 @dataclass
@@ -110,7 +111,7 @@ def compare(case, elfin, timeout):
     if native.error or native.status != case.status:
         why = native.error or f"exit status {native.status}, expected {case.status}"
         return SetupProblem([f"native run failed: {why}"] + tail(native.stderr))
-    ours = run([elfin, "run"] + case.argv, case, timeout)
+    ours = run([elfin, "run"] + case.elfin_args + case.argv, case, timeout)
     if ours.error:
         return [f"elfin run failed: {ours.error}"] + tail(ours.stderr)
     problems = []
