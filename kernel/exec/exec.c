@@ -8,6 +8,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/mm/mm.h"
+#include "kernel/mm/vma.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/decode.h"
@@ -96,18 +97,19 @@ static long map_segment(struct file *f, const struct elf_seg *s, uintptr_t bias)
 	int prot = s->prot;
 	if (s->filesz) {
 		bool tail = s->memsz > s->filesz && (file_end & (PAGE_SIZE - 1));
-		long r = f->ops->mmap(f, (void *)start, PAGE_UP(file_end) - start, tail ? prot | PROT_WRITE : prot,
-				      MAP_PRIVATE | MAP_FIXED, (off_t)PAGE_DOWN(s->offset));
+		long r = mm_map_file(f, (void *)start, PAGE_UP(file_end) - start, tail ? prot | PROT_WRITE : prot,
+				     MAP_PRIVATE | MAP_FIXED, (off_t)PAGE_DOWN(s->offset));
 		if (r < 0)
 			return r;
 		if (tail) { /* the rest of the last file page belongs to .bss */
 			memset((void *)file_end, 0, PAGE_UP(file_end) - file_end);
 			plat_protect((void *)start, PAGE_UP(file_end) - start, prot);
+			vma_protect(start, PAGE_UP(file_end), prot);
 		}
 		start = PAGE_UP(file_end);
 	}
 	if (mem_end > start)
-		return plat_map((void *)start, mem_end - start, prot, PLAT_MAP_FIXED, -1, 0);
+		return mm_map_named((void *)start, mem_end - start, prot, MAP_PRIVATE | MAP_FIXED, NULL);
 	return 0;
 }
 
@@ -293,7 +295,7 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 			return st;
 		}
 	}
-	long stk = plat_map(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, 0, -1, 0);
+	long stk = mm_map_named(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_STACK, "[stack]");
 	if (stk < 0)
 		return fail(&c, EXIT_NOEXEC, "cannot map the stack (%s)", errno_text(-stk));
 	struct stack s = {(char *)stk + STACK_SIZE, (char *)stk + STACK_SIZE - 8};

@@ -7,6 +7,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/signal.h"
 #include "kernel/time/time.h"
+#include "kernel/mm/vma.h"
 #include "plat/plat.h"
 
 /* A range of the program's memory, as Linux reads argv and the environment. */
@@ -84,6 +85,11 @@ static void gen_stat(struct strbuf *sb)
 		  (unsigned long)p->env_start, (unsigned long)p->env_end);
 }
 
+static void gen_maps(struct strbuf *sb)
+{
+	vma_describe(sb);
+}
+
 static void gen_mounts(struct strbuf *sb)
 {
 	vfs_describe_mounts(sb);
@@ -91,7 +97,8 @@ static void gen_mounts(struct strbuf *sb)
 
 const struct procfs_gen procfs_self_files[] = {
 	{"cmdline", gen_cmdline}, {"environ", gen_environ}, {"auxv", gen_auxv}, {"comm", gen_comm},
-	{"status", gen_status}, {"stat", gen_stat}, {"mounts", gen_mounts}, {NULL, NULL},
+	{"status", gen_status}, {"stat", gen_stat}, {"mounts", gen_mounts}, {"maps", gen_maps},
+	{NULL, NULL},
 };
 
 long procfs_gen_open(struct file *f, void (*gen)(struct strbuf *))

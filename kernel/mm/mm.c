@@ -7,6 +7,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/proc.h"
+#include "kernel/mm/vma.h"
 #include "gen/syscalls.h"
 #include "plat/plat.h"
 
@@ -48,21 +49,46 @@ long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, 
 	return a;
 }
 
+/* Notes a new mapping in the address-space map; f names the file behind it. */
+static long record(long a, size_t len, int prot, int flags, struct file *f, off_t off, const char *name)
+{
+	if (a < 0)
+		return a;
+	struct vma_desc d = {prot, (flags & MAP_TYPE) != MAP_PRIVATE ? VMA_SHARED : 0, (uint64_t)off, 0, 0, name};
+	struct kstat st = {0};
+	if (f && f->ops->stat && f->ops->stat(f, &st) == 0) {
+		d.dev = st.dev;
+		d.ino = st.ino;
+	}
+	if (f)
+		d.name = f->path;
+	vma_map((uintptr_t)a, (uintptr_t)a + PAGE_UP(len), &d);
+	return a;
+}
+
+long mm_map_file(struct file *f, void *addr, size_t len, int prot, int flags, off_t off)
+{
+	int acc = f->flags & O_ACCMODE;
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (!f->ops->mmap)
+		return -ENODEV;
+	if (acc == O_WRONLY || ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	return record(f->ops->mmap(f, addr, len, prot, flags, off), len, prot, flags, f, off, NULL);
+}
+
+long mm_map_named(void *addr, size_t len, int prot, int flags, const char *name)
+{
+	return record(mm_map_anon(addr, len, prot, flags), len, prot, flags, NULL, 0, name);
+}
+
 static long map_file(int fd, void *addr, size_t len, int prot, int flags, off_t off)
 {
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
-	long r;
-	int acc = f->flags & O_ACCMODE;
-	if (f->flags & O_PATH)
-		r = -EBADF;
-	else if (!f->ops->mmap)
-		r = -ENODEV;
-	else if (acc == O_WRONLY || ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR))
-		r = -EACCES;
-	else
-		r = f->ops->mmap(f, addr, len, prot, flags, off);
+	long r = mm_map_file(f, addr, len, prot, flags, off);
 	file_put(f);
 	return r;
 }
@@ -89,7 +115,7 @@ long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 		addr = NULL; /* a hint into the kernel is just ignored */
 	}
 	if (flags & MAP_ANONYMOUS)
-		return mm_map_anon(addr, len, prot, flags);
+		return mm_map_named(addr, len, prot, flags, NULL);
 	if (off + (long)len < off)
 		return -EOVERFLOW;
 	return map_file(fd, addr, len, prot, flags, off);
@@ -100,7 +126,10 @@ long sys_munmap(void *addr, size_t len)
 	uintptr_t a = (uintptr_t)addr;
 	if ((a & (PAGE_SIZE - 1)) || len == 0 || !range_ok(a, PAGE_UP(len)))
 		return -EINVAL;
-	return plat_unmap(addr, PAGE_UP(len));
+	long r = plat_unmap(addr, PAGE_UP(len));
+	if (r == 0)
+		vma_unmap(a, a + PAGE_UP(len));
+	return r;
 }
 
 long sys_mprotect(void *addr, size_t len, int prot)
@@ -112,7 +141,10 @@ long sys_mprotect(void *addr, size_t len, int prot)
 		return -EINVAL;
 	if (!range_ok(a, PAGE_UP(len)))
 		return -ENOMEM;
-	return len ? plat_protect(addr, PAGE_UP(len), prot) : 0;
+	long r = len ? plat_protect(addr, PAGE_UP(len), prot) : 0;
+	if (r == 0 && len)
+		vma_protect(a, a + PAGE_UP(len), prot);
+	return r;
 }
 
 long sys_mremap(void *old, size_t oldlen, size_t newlen, int flags, void *newaddr)
@@ -128,7 +160,10 @@ long sys_mremap(void *old, size_t oldlen, size_t newlen, int flags, void *newadd
 		return -EFAULT;
 	if ((flags & MREMAP_FIXED) && !range_ok((uintptr_t)newaddr, PAGE_UP(newlen)))
 		return -EINVAL;
-	return plat_remap(old, oldlen, newlen, flags, newaddr);
+	long r = plat_remap(old, oldlen, newlen, flags, newaddr);
+	if (r >= 0 && !(flags & MREMAP_DONTUNMAP))
+		vma_remap(a, PAGE_UP(oldlen), (uintptr_t)r, PAGE_UP(newlen));
+	return r;
 }
 
 long sys_madvise(void *addr, size_t len, int advice)
@@ -178,8 +213,11 @@ long sys_brk(void *addr)
 		long r = plat_map((void *)old_top, new_top - old_top, PROT_READ | PROT_WRITE, PLAT_MAP_NOREPLACE, -1, 0);
 		if (r < 0)
 			return (long)p->brk_cur;
+		struct vma_desc heap = {PROT_READ | PROT_WRITE, 0, 0, 0, 0, "[heap]"};
+		vma_map(p->brk_start, new_top, &heap);
 	} else if (new_top < old_top) {
 		plat_unmap((void *)new_top, old_top - new_top);
+		vma_unmap(new_top, old_top);
 	}
 	p->brk_cur = want;
 	return (long)want;

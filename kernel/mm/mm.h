@@ -8,5 +8,10 @@ long mm_map_anon(void *addr, size_t len, int prot, int flags);
 long mm_map_object(void *addr, size_t len, int prot, int flags, int handle, off_t off);
 /* Private memory holding a copy of len bytes of kernel data (the rest zero). */
 long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, size_t datalen);
+/* A mapping of f (checked against how f was opened), noted in the address-space map. */
+struct file;
+long mm_map_file(struct file *f, void *addr, size_t len, int prot, int flags, off_t off);
+/* Anonymous memory noted under name ("[stack]", or NULL). */
+long mm_map_named(void *addr, size_t len, int prot, int flags, const char *name);
 /* Sets up brk right after the loaded image. */
 void mm_brk_init(uintptr_t end);

@@ -1,0 +1,22 @@
+/* The address-space map the kernel keeps of the program: what /proc/self/maps shows and
+ * what later platforms place mappings by. Ranges are page-aligned; later calls replace the
+ * parts of earlier ones they overlap, as mmap does. */
+#pragma once
+#include "kernel/types.h"
+
+struct strbuf;
+
+#define VMA_SHARED 1
+
+struct vma_desc {
+	int prot, flags;
+	uint64_t offset, dev, ino;
+	const char *name; /* a path, "[heap]", "[stack]", "[vdso]" or NULL; copied */
+};
+
+void vma_map(uintptr_t start, uintptr_t end, const struct vma_desc *d);
+void vma_unmap(uintptr_t start, uintptr_t end);
+void vma_protect(uintptr_t start, uintptr_t end, int prot);
+/* Moves [old, old+oldlen) to new (the first min(oldlen,newlen) bytes) and extends it. */
+void vma_remap(uintptr_t old, size_t oldlen, uintptr_t new, size_t newlen);
+void vma_describe(struct strbuf *sb);
