@@ -279,8 +279,6 @@ static long open_existing(struct walk *w, int flags)
 		return -EISDIR;
 	if (!S_ISDIR(n->mode) && ((flags & O_DIRECTORY) || w->slash))
 		return -ENOTDIR;
-	if ((flags & O_TRUNC) && S_ISREG(n->mode) && (flags & O_ACCMODE) != O_RDONLY)
-		return tmpfs_resize(n, 0);
 	return 0;
 }
 
@@ -305,6 +303,9 @@ static long t_open(struct mount *m, const char *rel, int flags, mode_t mode, str
 	if (r == 0)
 		tmpfs_attach(w.node, f);
 	spin_unlock(&fs->lock);
+	/* the open file holds the inode: the data can go without the name space lock */
+	if (r == 0 && (flags & O_TRUNC) && S_ISREG(w.node->mode) && (flags & O_ACCMODE) != O_RDONLY)
+		tmpfs_resize(w.node, 0);
 	return r;
 }
 
