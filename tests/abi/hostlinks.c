@@ -13,7 +13,7 @@
 static void check_links(void)
 {
 	struct stat st, st2;
-	char buf[64];
+	char buf[4096];
 
 	abi_write_file("data", "host data");
 	CHECK(symlink("data", "link") == 0 && lstat("link", &st) == 0 && S_ISLNK(st.st_mode));
@@ -24,6 +24,8 @@ static void check_links(void)
 	CHECK(mkdir("sub", 0700) == 0 && symlink("../data", "sub/up") == 0);
 	printf("relative target with ..: %s\n", abi_contents("sub/up"));
 	CHECK(symlink("sub", "sub-link") == 0 && symlink("nowhere", "sub/dangling") == 0);
+	CHECK(chdir("sub-link") == 0 && getcwd(buf, sizeof(buf)) && chdir("..") == 0);
+	printf("getcwd after chdir through a link ends in /sub: %d\n", strcmp(buf + strlen(buf) - 4, "/sub") == 0);
 	int fd = open("sub-link/dangling", O_WRONLY | O_CREAT, 0600);
 	CHECK(fd >= 0 && close(fd) == 0 && stat("sub/nowhere", &st) == 0);
 	printf("O_CREAT through two links creates the target\n");
