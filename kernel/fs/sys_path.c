@@ -284,3 +284,36 @@ long sys_umask(unsigned mask)
 	p->umask = mask & 0777;
 	return old;
 }
+
+#define MFD_CLOEXEC 1
+#define MFD_ALLOW_SEALING 2
+#define MFD_HUGETLB 4
+#define MFD_NAME_MAX 249
+
+/* memfd_create: an unnamed tmpfs file, as O_TMPFILE makes one, named "memfd:NAME" in /proc. */
+long sys_memfd_create(const char *uname, unsigned flags)
+{
+	char name[MFD_NAME_MAX + 1];
+	if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB))
+		return -EINVAL;
+	if (flags & MFD_HUGETLB)
+		return -EINVAL; /* no huge pages */
+	long r = copy_str_from_user(name, uname, sizeof name);
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	struct lookup lk;
+	r = vfs_resolve(AT_FDCWD, "/dev/shm", &lk);
+	struct file *f;
+	if (r == 0)
+		r = vfs_open(&lk, O_TMPFILE | O_RDWR, 0600, &f);
+	if (r < 0)
+		return r;
+	char path[MFD_NAME_MAX + 32];
+	ksnprintf(path, sizeof path, "/memfd:%s (deleted)", name);
+	char *p = kstrdup(path);
+	if (p) {
+		kfree(f->path);
+		f->path = p;
+	}
+	return fd_install(f, 0, flags & MFD_CLOEXEC);
+}
