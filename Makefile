@@ -19,7 +19,18 @@ GEN_HDR := $(BUILD)/gen/syscalls.h
 GEN_TABLE := $(BUILD)/gen/syscall_table.c
 SYSCALL_DOC := docs/syscalls.md
 
-KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) $(PROCESS_SRCS)) $(BUILD)/obj/gen/syscall_table.c.o
+KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) $(PROCESS_SRCS) vdso/image.S) $(BUILD)/obj/gen/syscall_table.c.o
+
+# The vDSO: a shared object of its own (vdso/), linked at 0 with no relocations and embedded
+# in elfin by vdso/image.S. It runs in the program, so no kernel-only flags; vdso.so.dbg keeps
+# its debug information, vdso.so is what programs get.
+VDSO_SO := $(BUILD)/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -ffreestanding -fno-builtin -fPIC \
+	-fno-stack-protector -mgeneral-regs-only -fvisibility=hidden -fcf-protection=none \
+	-fasynchronous-unwind-tables -I.
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,vdso/vdso.lds -Wl,--version-script=vdso/vdso.map \
+	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--eh-frame-hdr -Wl,-Bsymbolic \
+	-Wl,--no-undefined -Wl,-z,norelro -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--build-id=sha1
 
 .PHONY: all deps test-deps test bench clean
 all: deps $(BUILD)/elfin $(SYSCALL_DOC)
@@ -46,13 +57,26 @@ $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"; $(CC) $(KCFLAGS) -c $< -o $@
 
+$(BUILD)/vdso/vdso.o: vdso/vdso.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"; $(CC) $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
+
+$(VDSO_SO).dbg: $(BUILD)/vdso/vdso.o vdso/vdso.lds vdso/vdso.map
+	@echo "  LD  $@"; $(CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) -o $@ $<
+
+$(VDSO_SO): $(VDSO_SO).dbg
+	@echo "  OBJCOPY $@"; objcopy --strip-all $< $@
+
+$(BUILD)/obj/vdso/image.S.o: $(VDSO_SO)
+$(BUILD)/obj/vdso/image.S.o: KCFLAGS += -DVDSO_SO='"$(VDSO_SO)"'
+
 $(BUILD)/elfin: $(KOBJS)
 	@echo "  CC  $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS)
 
 include tests/tests.mk
 include tests/unit/unit.mk
 
-test: test-deps all test-bins unit-tests badelf-tests
+test: test-deps all test-bins unit-tests vdso-tests badelf-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
 
 bench: test-deps all test-bins
@@ -61,4 +85,4 @@ bench: test-deps all test-bins
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/vdso -name '*.d' 2>/dev/null)

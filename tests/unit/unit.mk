@@ -2,6 +2,7 @@
 # and the malformed-ELF corpus. Included by the top-level Makefile, which defines BUILD, CC, PYTHON.
 #   make unit-tests    builds and runs the unit tests on the host; needs no elfin.
 #   make badelf-tests  runs build/elfin on every file of the malformed-ELF corpus.
+#   make vdso-tests    checks the vDSO image's ELF structure and runs its code on the host.
 
 UNIT_DIR := $(BUILD)/unit
 # The kernel's pure files built for the host, with UBSan to catch overflows and misaligned reads.
@@ -34,11 +35,22 @@ $(foreach s,$(UNIT_C_SUITES),$(eval $(call UNIT_SUITE_RULE,$(s))))
 
 -include $(wildcard $(UNIT_DIR)/*.d)
 
+# The vDSO image: its ELF structure as the libcs' loaders read it (test_vdso.py), and its
+# code run against a data page the test writes (test_vdso_run.c).
+$(UNIT_DIR)/test_vdso_run: tests/unit/test_vdso_run.c vdso/vdso_data.h tests/unit/check.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -pthread -o $@ $<
+
 # Every suite runs even when an earlier one fails; the make fails if any did.
-.PHONY: unit-tests badelf-tests
+.PHONY: unit-tests badelf-tests vdso-tests
 unit-tests: $(UNIT_BINS)
 	@st=0; for t in $(UNIT_BINS); do $$t || st=1; done; \
 	$(PYTHON) tests/unit/test_gensyscalls.py || st=1; \
+	exit $$st
+
+vdso-tests: $(VDSO_SO) $(UNIT_DIR)/test_vdso_run
+	@st=0; $(PYTHON) tests/unit/test_vdso.py $(VDSO_SO) || st=1; \
+	$(UNIT_DIR)/test_vdso_run $(VDSO_SO) || st=1; \
 	exit $$st
 
 badelf-tests: $(BUILD)/elfin

@@ -1,0 +1,105 @@
+/* elfin's vDSO: the time calls a program makes without entering the kernel. It is its own
+ * shared object (vdso.lds, vdso.map), embedded in elfin (image.S) and mapped by the loader
+ * right after the data page the kernel keeps (vdso_data.h). What the page cannot answer
+ * goes to the kernel with a `syscall`, as Linux's vDSO does, so every function is complete. */
+#include "vdso/vdso_data.h"
+
+#define EXPORT(name, weakname) __attribute__((visibility("default"))) typeof(name) weakname \
+	__attribute__((weak, alias(#name)))
+
+struct timespec64 {
+	int64_t tv_sec, tv_nsec;
+};
+struct timeval64 {
+	int64_t tv_sec, tv_usec;
+};
+struct timezone32 {
+	int32_t minuteswest, dsttime;
+};
+
+/* Placed by vdso.lds one page before the image. Not const: the kernel changes it under us,
+ * and the compiler must not keep its fields across the sequence count's reads. */
+extern struct vdso_data vdso_data __attribute__((visibility("hidden")));
+
+enum { NR_gettimeofday = 96, NR_time = 201, NR_clock_gettime = 228, NR_clock_getres = 229, NR_getcpu = 309 };
+
+static inline long syscall3(long nr, long a, long b, long c)
+{
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+	return r;
+}
+
+__attribute__((visibility("default"))) int __vdso_clock_gettime(int clk, struct timespec64 *ts)
+{
+	int64_t s, ns;
+	if (vdso_unlikely(!vdso_clock_read(&vdso_data, clk, &s, &ns)))
+		return (int)syscall3(NR_clock_gettime, clk, (long)ts, 0);
+	ts->tv_sec = s;
+	ts->tv_nsec = ns;
+	return 0;
+}
+EXPORT(__vdso_clock_gettime, clock_gettime);
+
+__attribute__((visibility("default"))) int __vdso_gettimeofday(struct timeval64 *tv, struct timezone32 *tz)
+{
+	int64_t s, ns;
+	if (tv && vdso_unlikely(!vdso_clock_read(&vdso_data, VDSO_CLOCK_REALTIME, &s, &ns)))
+		return (int)syscall3(NR_gettimeofday, (long)tv, (long)tz, 0);
+	if (tv) {
+		tv->tv_sec = s;
+		tv->tv_usec = ns / 1000;
+	}
+	if (tz) { /* the kernel keeps no time zone: UTC, as it answers itself */
+		tz->minuteswest = 0;
+		tz->dsttime = 0;
+	}
+	return 0;
+}
+EXPORT(__vdso_gettimeofday, gettimeofday);
+
+/* Linux's time() is the wall clock's second as of the last tick; so is ours. */
+__attribute__((visibility("default"))) int64_t __vdso_time(int64_t *t)
+{
+	if (vdso_unlikely(__atomic_load_n(&vdso_data.mode, __ATOMIC_RELAXED) == VDSO_MODE_OFF))
+		return syscall3(NR_time, (long)t, 0, 0);
+	int64_t s = __atomic_load_n(&vdso_data.coarse[VDSO_CLOCK_REALTIME_COARSE].sec, __ATOMIC_RELAXED);
+	if (t)
+		*t = s;
+	return s;
+}
+EXPORT(__vdso_time, time);
+
+__attribute__((visibility("default"))) int __vdso_clock_getres(int clk, struct timespec64 *res)
+{
+	int64_t ns;
+	if (vdso_unlikely(!vdso_clock_res(&vdso_data, clk, &ns)))
+		return (int)syscall3(NR_clock_getres, clk, (long)res, 0);
+	if (res) {
+		res->tv_sec = 0;
+		res->tv_nsec = ns;
+	}
+	return 0;
+}
+EXPORT(__vdso_clock_getres, clock_getres);
+
+__attribute__((visibility("default"))) int __vdso_getcpu(unsigned *cpu, unsigned *node, void *unused)
+{
+	uint32_t aux;
+	uint32_t how = __atomic_load_n(&vdso_data.getcpu, __ATOMIC_RELAXED);
+	if (how == VDSO_GETCPU_RDPID) {
+		uint64_t v;
+		__asm__ volatile("rdpid %0" : "=r"(v));
+		aux = (uint32_t)v;
+	} else if (how == VDSO_GETCPU_RDTSCP) {
+		__asm__ volatile("rdtscp" : "=c"(aux) : : "rax", "rdx");
+	} else {
+		return (int)syscall3(NR_getcpu, (long)cpu, (long)node, (long)unused);
+	}
+	if (cpu)
+		*cpu = aux & 0xfff;
+	if (node)
+		*node = aux >> 12;
+	return 0;
+}
+EXPORT(__vdso_getcpu, getcpu);
