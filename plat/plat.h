@@ -31,6 +31,29 @@ long plat_advise(void *addr, size_t len, int advice);
 long plat_clock_gettime(int clk, int64_t *sec, int64_t *nsec);
 long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec);
 
+/* What the vDSO's clock (kernel/time/vclock.c) may rely on. */
+#define PLAT_GETCPU_SYSCALL 0 /* only plat_getcpu knows the CPU */
+#define PLAT_GETCPU_RDTSCP 1  /* rdtscp's IA32_TSC_AUX holds cpu | node << 12 */
+#define PLAT_GETCPU_RDPID 2   /* and rdpid reads it too */
+struct plat_clock_info {
+	bool tsc_stable; /* the TSC runs at a constant rate, in step on every CPU */
+	int getcpu;      /* PLAT_GETCPU_* */
+	int64_t hres_ns; /* the resolution of the precise clocks */
+	int64_t tick_ns; /* the resolution of the COARSE clocks, and the period of the ticker */
+};
+void plat_clock_info(struct plat_clock_info *ci);
+/* The CPU and NUMA node the calling thread runs on. */
+long plat_getcpu(unsigned *cpu, unsigned *node);
+/* Memory the kernel writes and the program may only read: len bytes, writable for the kernel
+ * at *kview. The handle returned maps them for the program with plat_map(..., PROT_READ,
+ * PLAT_MAP_SHARED, handle, 0); such a view can never be made writable. */
+long plat_shared_ro(size_t len, void **kview);
+/* Calls fn(arg, stepped) from the platform's own context (a host thread on the process
+ * platform, the timer interrupt on a machine) first_ns from now and every period_ns after,
+ * and at once with stepped set when the wall clock is set. fn runs with no kernel thread
+ * (no current()), must not block and must take no lock that a program thread may hold. */
+long plat_ticker_start(void (*fn)(void *arg, bool stepped), void *arg, int64_t first_ns, int64_t period_ns);
+
 /* Entropy. */
 long plat_random(void *buf, size_t len);
 

@@ -13,7 +13,10 @@
 #include "kernel/proc/proc.h"
 #include "kernel/sys/decode.h"
 #include "kernel/time/time.h"
+#include "kernel/time/vclock.h"
 #include "plat/plat.h"
+#include "vdso/image.h"
+#include "vdso/vdso_data.h"
 
 #define PIE_BASE 0x555555554000UL
 #define USER_LIMIT 0x7ffffffff000UL
@@ -198,9 +201,28 @@ static void set_comm(char *const *argv)
 	strlcpy(p->comm, base ? base + 1 : name, sizeof p->comm);
 }
 
+/* Maps the vDSO's data page and a copy of the vDSO right after it, where the image expects
+ * its data; returns the image's address for AT_SYSINFO_EHDR, or 0 to run without. */
+static uintptr_t map_vdso(void)
+{
+	size_t size = (size_t)(vdso_image_end - vdso_image), len = VDSO_DATA_SIZE + PAGE_UP(size);
+	long base = plat_map(NULL, len, PROT_NONE, PLAT_MAP_RESERVE, -1, 0);
+	if (base < 0)
+		return 0;
+	uintptr_t text = (uintptr_t)base + VDSO_DATA_SIZE;
+	if (vclock_map((void *)base) < 0 ||
+	    mm_map_copy((void *)text, size, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, vdso_image, size) < 0) {
+		plat_unmap((void *)base, len);
+		return 0;
+	}
+	vma_map(base, text, &(struct vma_desc){.prot = PROT_READ, .name = "[vvar]"});
+	vma_map(text, base + len, &(struct vma_desc){.prot = PROT_READ | PROT_EXEC, .name = "[vdso]"});
+	return text;
+}
+
 /* Builds argc, argv, envp and the auxiliary vector in Linux's order; returns the entry sp. */
 static uintptr_t build_stack(struct stack *s, const struct exec_args *a, const struct loaded *prog,
-			     const struct loaded *interp)
+			     const struct loaded *interp, uintptr_t vdso)
 {
 	const struct plat_info *pi = plat_info();
 	size_t argc = count(a->argv), envc = count(a->envp);
@@ -223,8 +245,8 @@ static uintptr_t build_stack(struct stack *s, const struct exec_args *a, const s
 
 	unsigned long av[2 * 24], *v = av;
 #define AUX(t, val) (*v++ = (t), *v++ = (unsigned long)(val))
-	if (a->vdso && pi->vdso_base)
-		AUX(AT_SYSINFO_EHDR, pi->vdso_base);
+	if (vdso)
+		AUX(AT_SYSINFO_EHDR, vdso);
 	AUX(AT_MINSIGSTKSZ, pi->minsigstksz);
 	AUX(AT_HWCAP, pi->hwcap);
 	AUX(AT_PAGESZ, PAGE_SIZE);
@@ -281,6 +303,7 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 	static struct loaded prog, interp;
 	if (args_size(a) > (long)STACK_SIZE / 4)
 		return fail(&c, EXIT_NOEXEC, "%s", errno_text(E2BIG));
+	bool vdso = a->vdso && vclock_start() == 0; /* calibrates while the program loads */
 	int st = load_elf(a->path, false, &prog, &c);
 	if (st)
 		return st;
@@ -304,7 +327,7 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 	struct timespec64 boot = time_now(CLOCK_BOOTTIME);
 	curproc()->start_time = boot.sec * 1000000000 + boot.nsec;
 	mm_brk_init(prog.end);
-	out->sp = build_stack(&s, a, &prog, prog.interp[0] ? &interp : NULL);
+	out->sp = build_stack(&s, a, &prog, prog.interp[0] ? &interp : NULL, vdso ? map_vdso() : 0);
 	out->pc = prog.interp[0] ? interp.entry : prog.entry;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Clock and sleep system calls. */
 #include "kernel/time/time.h"
+#include "kernel/time/vclock.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
@@ -28,7 +29,7 @@ long sys_clock_gettime(int clk, void *tp)
 	if (!clock_valid(clk))
 		return -EINVAL;
 	struct ktimespec t;
-	long r = plat_clock_gettime(clk, &t.sec, &t.nsec);
+	long r = vclock_read(clk, &t.sec, &t.nsec) ? 0 : plat_clock_gettime(clk, &t.sec, &t.nsec);
 	if (r < 0)
 		return r;
 	return copy_to_user(tp, &t, sizeof t);
@@ -49,7 +50,8 @@ long sys_gettimeofday(void *tv, void *tz)
 {
 	if (tv) {
 		struct ktimespec t;
-		plat_clock_gettime(CLOCK_REALTIME, &t.sec, &t.nsec);
+		if (!vclock_read(CLOCK_REALTIME, &t.sec, &t.nsec))
+			plat_clock_gettime(CLOCK_REALTIME, &t.sec, &t.nsec);
 		int64_t v[2] = {t.sec, t.nsec / 1000};
 		if (copy_to_user(tv, v, sizeof v) < 0)
 			return -EFAULT;
@@ -62,10 +64,12 @@ long sys_gettimeofday(void *tv, void *tz)
 	return 0;
 }
 
+/* The wall clock's second as of the last tick, as Linux's time() and the vDSO's give it. */
 long sys_time(void *t)
 {
 	struct ktimespec now;
-	plat_clock_gettime(CLOCK_REALTIME, &now.sec, &now.nsec);
+	if (!vclock_read(CLOCK_REALTIME_COARSE, &now.sec, &now.nsec))
+		plat_clock_gettime(CLOCK_REALTIME, &now.sec, &now.nsec);
 	if (t && copy_to_user(t, &now.sec, sizeof now.sec) < 0)
 		return -EFAULT;
 	return now.sec;
@@ -116,4 +120,17 @@ long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem)
 	if (flags & ~TIMER_ABSTIME)
 		return -EINVAL;
 	return do_sleep(clk, flags, req, rem);
+}
+
+/* getcpu, the vDSO's other call; the cache argument has been unused since Linux 2.6.24. */
+long sys_getcpu(void *ucpu, void *unode, void *cache)
+{
+	(void)cache;
+	unsigned cpu, node;
+	long r = plat_getcpu(&cpu, &node);
+	if (r < 0)
+		return r;
+	if ((ucpu && copy_to_user(ucpu, &cpu, sizeof cpu) < 0) || (unode && copy_to_user(unode, &node, sizeof node) < 0))
+		return -EFAULT;
+	return 0;
 }
