@@ -19,10 +19,12 @@ import sys
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 sys.path[:0] = [os.path.join(TESTS, "lib"), os.path.join(TESTS, "apps")]
+sys.path.append(os.path.join(TESTS, "badinput"))
 
 import baseline  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
+import gen_efault  # noqa: E402
 
 VARIANTS = ("glibc-dyn", "glibc-static", "glibc-static-pie", "musl-static", "musl-dyn")
 
@@ -41,6 +43,14 @@ ABI_RUNS = [
     ("sig_default-pipe", "sig_default", ["pipe"], 128 + 13),
     ("proc", "proc", ["first", "two words", ""], 0),
 ]
+# Programs run once per part, the argument naming the part, so that a known failure in one part
+# hides no other.
+ABI_PARTS = {
+    "exhaust": ["fds", "nofile", "memory", "rlimit_as"],
+    "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
+}
+ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
+             for prog, parts in ABI_PARTS.items() for part in parts]
 ABI_ENV = {"ELFIN_TEST_A": "a value with spaces", "ELFIN_TEST_EMPTY": ""}
 # elfin's own options for a program's runs; {work} is the working directory of every case.
 ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"]}
@@ -65,8 +75,21 @@ def abi_cases(build, work):
             for variant in VARIANTS for name, prog, args, status in runs]
 
 
+# The bad-pointer test generated from the syscall list (tests/badinput/gen_efault.py), built in
+# these variants (tests/tests.mk: TESTS_GEN_VARIANTS). Each call it tests is a case of its own,
+# so that a known difference in one call hides no other.
+EFAULT_VARIANTS = ("glibc-static", "musl-static")
+
+
+def efault_cases(build, work):
+    calls = gen_efault.tested_calls(os.path.join(ROOT, "kernel", "sys", "syscalls.tbl"))
+    return [difftest.Case(f"efault/{variant}/{call}",
+                          [os.path.join(build, "tests", variant, "efault"), call], cwd=work)
+            for variant in EFAULT_VARIANTS for call in calls]
+
+
 def all_cases(build, work):
-    cases = abi_cases(build, work) + coreutils.cases(work)
+    cases = abi_cases(build, work) + efault_cases(build, work) + coreutils.cases(work)
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     return cases

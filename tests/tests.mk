@@ -1,8 +1,10 @@
-# tests.mk: builds every tests/abi/*.c program in the five link variants elfin must run.
-# Included by the top-level Makefile, which defines BUILD.  Output: $(BUILD)/tests/<variant>/<name>.
+# tests.mk: builds every tests/abi/*.c program in the five link variants elfin must run, and the
+# programs generated from the syscall list. Included by the top-level Makefile, which defines
+# BUILD and PYTHON.  Output: $(BUILD)/tests/<variant>/<name>.
 
 TESTS_ABI_SRCS := $(sort $(wildcard tests/abi/*.c))
 TESTS_ABI_NAMES := $(basename $(notdir $(TESTS_ABI_SRCS)))
+TESTS_ABI_HDRS := $(wildcard tests/abi/*.h)
 TESTS_VARIANTS := glibc-dyn glibc-static glibc-static-pie musl-static musl-dyn
 
 TESTS_CFLAGS ?= -O2 -g -Wall -Wextra -Werror
@@ -25,11 +27,28 @@ TEST_BINS := $(foreach v,$(TESTS_VARIANTS),$(addprefix $(BUILD)/tests/$(v)/,$(TE
 
 # One static pattern rule per variant: $(BUILD)/tests/<variant>/<name> from tests/abi/<name>.c.
 define TESTS_VARIANT_RULE
-$$(filter $$(BUILD)/tests/$(1)/%,$$(TEST_BINS)): $$(BUILD)/tests/$(1)/%: tests/abi/%.c tests/abi/abi.h tests/tests.mk
+$$(filter $$(BUILD)/tests/$(1)/%,$$(TEST_BINS)): $$(BUILD)/tests/$(1)/%: tests/abi/%.c $$(TESTS_ABI_HDRS) tests/tests.mk
 	@mkdir -p $$(@D)
 	$$(TESTS_CC_$(1)) $$(TESTS_CFLAGS) $$(TESTS_LINK_$(1)) -pthread -o $$@ $$<
 endef
 $(foreach v,$(TESTS_VARIANTS),$(eval $(call TESTS_VARIANT_RULE,$(v))))
 
+# The bad-pointer test: tests/badinput/gen_efault.py writes its cases from the syscall list.
+# Its system calls are raw, so two link variants (one per libc) are enough.
+TESTS_GEN_VARIANTS := glibc-static musl-static
+TESTS_EFAULT_C := $(BUILD)/tests/gen/efault.c
+TEST_GEN_BINS := $(foreach v,$(TESTS_GEN_VARIANTS),$(BUILD)/tests/$(v)/efault)
+
+$(TESTS_EFAULT_C): tests/badinput/gen_efault.py kernel/sys/syscalls.tbl tools/gensyscalls.py
+	@mkdir -p $(@D)
+	$(PYTHON) tests/badinput/gen_efault.py kernel/sys/syscalls.tbl $@
+
+define TESTS_GEN_RULE
+$$(BUILD)/tests/$(1)/efault: $$(TESTS_EFAULT_C) tests/badinput/efault.h tests/abi/abi.h tests/tests.mk
+	@mkdir -p $$(@D)
+	$$(TESTS_CC_$(1)) $$(TESTS_CFLAGS) -Itests/badinput $$(TESTS_LINK_$(1)) -o $$@ $$<
+endef
+$(foreach v,$(TESTS_GEN_VARIANTS),$(eval $(call TESTS_GEN_RULE,$(v))))
+
 .PHONY: test-bins
-test-bins: $(TEST_BINS)
+test-bins: $(TEST_BINS) $(TEST_GEN_BINS)
