@@ -21,7 +21,7 @@ struct timezone32 {
  * and the compiler must not keep its fields across the sequence count's reads. */
 extern struct vdso_data vdso_data __attribute__((visibility("hidden")));
 
-enum { NR_gettimeofday = 96, NR_time = 201, NR_clock_gettime = 228, NR_clock_getres = 229, NR_getcpu = 309 };
+enum { NR_gettimeofday = 96, NR_clock_gettime = 228, NR_clock_getres = 229, NR_getcpu = 309 };
 
 static inline long syscall3(long nr, long a, long b, long c)
 {
@@ -61,8 +61,6 @@ EXPORT(__vdso_gettimeofday, gettimeofday);
 /* Linux's time() is the wall clock's second as of the last tick; so is ours. */
 __attribute__((visibility("default"))) int64_t __vdso_time(int64_t *t)
 {
-	if (vdso_unlikely(__atomic_load_n(&vdso_data.mode, __ATOMIC_RELAXED) == VDSO_MODE_OFF))
-		return syscall3(NR_time, (long)t, 0, 0);
 	int64_t s = __atomic_load_n(&vdso_data.coarse[VDSO_CLOCK_REALTIME_COARSE].sec, __ATOMIC_RELAXED);
 	if (t)
 		*t = s;

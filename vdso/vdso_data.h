@@ -28,10 +28,10 @@
 		   (1u << VDSO_CLOCK_BOOTTIME) | (1u << VDSO_CLOCK_TAI))
 #define VDSO_COARSE ((1u << VDSO_CLOCK_REALTIME_COARSE) | (1u << VDSO_CLOCK_MONOTONIC_COARSE))
 
-/* What the page can answer; everything else goes to the kernel. */
+/* What the page can answer besides the coarse clocks, time() and clock_getres, which it
+ * always answers; everything else goes to the kernel. */
 enum {
-	VDSO_MODE_OFF,    /* nothing: every call is a system call */
-	VDSO_MODE_COARSE, /* the coarse clocks, time() and clock_getres */
+	VDSO_MODE_COARSE, /* no more: the TSC cannot be trusted */
 	VDSO_MODE_TSC,    /* all the clocks of VDSO_HRES too */
 };
 
@@ -85,7 +85,7 @@ static inline bool vdso_read_retry(const struct vdso_data *d, uint32_t seq)
 	return __atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq;
 }
 
-static inline bool vdso_hres(const struct vdso_data *d, int clk, int64_t *sec, int64_t *nsec)
+static inline bool vdso_read_hres(const struct vdso_data *d, int clk, int64_t *sec, int64_t *nsec)
 {
 	const struct vdso_base *b = &d->base[clk];
 	uint32_t seq;
@@ -112,17 +112,14 @@ static inline bool vdso_hres(const struct vdso_data *d, int clk, int64_t *sec, i
 	return true;
 }
 
-static inline bool vdso_coarse(const struct vdso_data *d, int clk, int64_t *sec, int64_t *nsec)
+static inline void vdso_read_coarse(const struct vdso_data *d, int clk, int64_t *sec, int64_t *nsec)
 {
 	uint32_t seq;
 	do {
 		seq = vdso_read_begin(d);
-		if (vdso_unlikely(d->mode == VDSO_MODE_OFF))
-			return false;
 		*sec = d->coarse[clk].sec;
 		*nsec = d->coarse[clk].nsec;
 	} while (vdso_read_retry(d, seq));
-	return true;
 }
 
 /* The value of clock clk; false when the page cannot answer and the kernel must. */
@@ -131,16 +128,17 @@ static inline bool vdso_clock_read(const struct vdso_data *d, int clk, int64_t *
 	if ((unsigned)clk >= VDSO_NCLOCKS)
 		return false;
 	if (VDSO_HRES & (1u << clk))
-		return vdso_hres(d, clk, sec, nsec);
-	if (VDSO_COARSE & (1u << clk))
-		return vdso_coarse(d, clk, sec, nsec);
-	return false;
+		return vdso_read_hres(d, clk, sec, nsec);
+	if (!(VDSO_COARSE & (1u << clk)))
+		return false;
+	vdso_read_coarse(d, clk, sec, nsec);
+	return true;
 }
 
 /* The resolution of clock clk; false when the kernel must answer. */
 static inline bool vdso_clock_res(const struct vdso_data *d, int clk, int64_t *nsec)
 {
-	if ((unsigned)clk >= VDSO_NCLOCKS || __atomic_load_n(&d->mode, __ATOMIC_RELAXED) == VDSO_MODE_OFF)
+	if ((unsigned)clk >= VDSO_NCLOCKS)
 		return false;
 	if (VDSO_HRES & (1u << clk))
 		*nsec = d->hres_ns;

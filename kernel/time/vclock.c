@@ -258,8 +258,8 @@ long vclock_start(void)
 }
 
 /* Calibrates, publishes the first values and starts the ticks; without a ticker the page
- * would go stale, so then it answers nothing. */
-static void run(void)
+ * would go stale, so then there is no vDSO. */
+static long run(void)
 {
 	struct vdso_data *d = vc.page;
 	d->hres_ns = vc.ci.hres_ns;
@@ -277,11 +277,9 @@ static void run(void)
 		}
 	}
 	publish();
-	if (plat_ticker_start(tick, NULL, FIRST_TICK_NS, vc.ci.tick_ns) < 0) {
-		d->mode = VDSO_MODE_OFF;
-		publish();
-	}
-	vc.running = true;
+	long r = plat_ticker_start(tick, NULL, FIRST_TICK_NS, vc.ci.tick_ns);
+	vc.running = r == 0;
+	return r;
 }
 
 long vclock_map(void *uaddr)
@@ -290,7 +288,7 @@ long vclock_map(void *uaddr)
 		return -EINVAL;
 	long r = plat_map(uaddr, VDSO_DATA_SIZE, PROT_READ, PLAT_MAP_FIXED | PLAT_MAP_SHARED, (int)vc.handle, 0);
 	if (r >= 0 && !vc.running)
-		run();
+		r = run();
 	return r < 0 ? r : 0;
 }
 

@@ -8,7 +8,7 @@
 long vclock_start(void);
 
 /* Maps the page read-only for the program at uaddr; the first time, finishes calibrating
- * and sets the ticks going. Returns 0 or -errno. */
+ * and sets the ticks going. Returns 0 or -errno (then there is no vDSO either). */
 long vclock_map(void *uaddr);
 
 /* The page's value of clock clk (a Linux clock id); false when there is no page, it cannot

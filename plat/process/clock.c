@@ -130,21 +130,23 @@ static long ticker_arm(int64_t first_ns)
 	return HOST4(H_timerfd_settime, ticker.fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, its, NULL);
 }
 
-static void ticker_main(void *arg unused)
+/* Should the timerfd ever fail, the ticks go on from a sleep, without word of clock steps. */
+static noreturn void ticker_main(void *arg unused)
 {
 	HOST2(H_arch_prctl, ARCH_SET_GS, 0); /* no kernel thread here: current() must fault */
+	bool sleeping = false;
 	for (;;) {
 		uint64_t n;
-		long r = HOST3(H_read, ticker.fd, &n, sizeof n);
-		bool stepped = r == -H_ECANCELED;
+		int64_t period[2] = {ticker.period_ns / NSEC, ticker.period_ns % NSEC};
+		long r = sleeping ? HOST4(H_clock_nanosleep, H_CLOCK_MONOTONIC, 0, period, NULL)
+				  : HOST3(H_read, ticker.fd, &n, sizeof n);
+		bool stepped = !sleeping && r == -H_ECANCELED;
 		if (r == -EINTR)
 			continue;
-		if ((r < 0 && !stepped) || (stepped && ticker_arm(ticker.period_ns) < 0))
-			break; /* the page goes stale and readers ask the kernel */
+		if (!sleeping && ((r < 0 && !stepped) || (stepped && ticker_arm(ticker.period_ns) < 0)))
+			sleeping = true;
 		ticker.fn(ticker.arg, stepped);
 	}
-	for (;;)
-		HOST1(H_exit, 0);
 }
 
 long plat_ticker_start(void (*fn)(void *arg, bool stepped), void *arg, int64_t first_ns, int64_t period_ns)
