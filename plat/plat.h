@@ -128,6 +128,8 @@ struct plat_info {
 	uint64_t mem_total;
 	uid_t uid, euid;
 	gid_t gid, egid;
+	int ngroups;
+	gid_t groups[32]; /* supplementary groups */
 	pid_t pid, ppid;
 	const char *hostname;
 	const char *release;

@@ -144,7 +144,7 @@ long sys_close(int fd)
 
 static long dup_to(int fd, int newfd, bool cloexec)
 {
-	if (newfd < 0 || newfd >= FD_MAX)
+	if (newfd < 0 || newfd >= FD_MAX || (uint64_t)newfd >= proc_rlimit(RLIMIT_NOFILE))
 		return -EBADF;
 	struct file *f = fd_get(fd);
 	if (!f)
@@ -216,7 +216,8 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		r = arg >= FD_MAX ? -EINVAL : fd_install(file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		r = arg >= MIN((uint64_t)FD_MAX, proc_rlimit(RLIMIT_NOFILE)) ? -EINVAL
+									  : fd_install(file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
 		break;
 	case F_GETFD: r = t->cloexec[fd] ? FD_CLOEXEC : 0; break;
 	case F_SETFD: t->cloexec[fd] = arg & FD_CLOEXEC; r = 0; break;

@@ -394,7 +394,8 @@ struct fdtable *fdtable_new(void)
 long fd_install(struct file *f, int min, bool cloexec)
 {
 	struct fdtable *t = curproc()->fds;
-	for (int fd = min; fd < FD_MAX; fd++) {
+	int limit = (int)MIN((uint64_t)FD_MAX, proc_rlimit(RLIMIT_NOFILE));
+	for (int fd = min; fd < limit; fd++) {
 		struct file *expected = NULL;
 		if (__atomic_compare_exchange_n(&t->files[fd], &expected, f, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 			t->cloexec[fd] = cloexec;

@@ -93,6 +93,13 @@ static long map_file(int fd, void *addr, size_t len, int prot, int flags, off_t 
 	return r;
 }
 
+/* Whether growing the address space by len would pass RLIMIT_AS. */
+static bool over_as_limit(size_t len)
+{
+	uint64_t limit = proc_rlimit(RLIMIT_AS);
+	return limit != ~0UL && vma_total() + len > limit;
+}
+
 long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 {
 	uintptr_t a = (uintptr_t)addr;
@@ -104,6 +111,8 @@ long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 	if (PAGE_UP(len) < len || PAGE_UP(len) > USER_TOP)
 		return -ENOMEM;
 	len = PAGE_UP(len);
+	if (over_as_limit(len))
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (a & (PAGE_SIZE - 1))
 			return -EINVAL;
@@ -160,6 +169,8 @@ long sys_mremap(void *old, size_t oldlen, size_t newlen, int flags, void *newadd
 		return -EFAULT;
 	if ((flags & MREMAP_FIXED) && !range_ok((uintptr_t)newaddr, PAGE_UP(newlen)))
 		return -EINVAL;
+	if (newlen > oldlen && over_as_limit(newlen - oldlen))
+		return -ENOMEM;
 	long r = plat_remap(old, oldlen, newlen, flags, newaddr);
 	if (r >= 0 && !(flags & MREMAP_DONTUNMAP))
 		vma_remap(a, PAGE_UP(oldlen), (uintptr_t)r, PAGE_UP(newlen));
@@ -208,7 +219,7 @@ long sys_brk(void *addr)
 		return (long)p->brk_cur;
 	uintptr_t old_top = PAGE_UP(p->brk_cur), new_top = PAGE_UP(want);
 	if (new_top > old_top) {
-		if (!range_ok(old_top, new_top - old_top))
+		if (!range_ok(old_top, new_top - old_top) || over_as_limit(new_top - old_top))
 			return (long)p->brk_cur;
 		long r = plat_map((void *)old_top, new_top - old_top, PROT_READ | PROT_WRITE, PLAT_MAP_NOREPLACE, -1, 0);
 		if (r < 0)

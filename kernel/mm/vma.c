@@ -129,3 +129,13 @@ void vma_describe(struct strbuf *sb)
 			  v->name ? "                          " : "", v->name ? v->name : "");
 	spin_unlock(&lock);
 }
+
+uint64_t vma_total(void)
+{
+	uint64_t n = 0;
+	spin_lock(&lock);
+	for (struct vma *v = areas; v; v = v->next)
+		n += v->end - v->start;
+	spin_unlock(&lock);
+	return n;
+}

@@ -20,3 +20,5 @@ void vma_protect(uintptr_t start, uintptr_t end, int prot);
 /* Moves [old, old+oldlen) to new (the first min(oldlen,newlen) bytes) and extends it. */
 void vma_remap(uintptr_t old, size_t oldlen, uintptr_t new, size_t newlen);
 void vma_describe(struct strbuf *sb);
+/* Bytes of address space mapped, for RLIMIT_AS. */
+uint64_t vma_total(void);

@@ -197,6 +197,8 @@ static long wake_op(uint32_t *uaddr, int n1, uint32_t *uaddr2, int n2, uint32_t 
 		oparg = 1 << (oparg & 31);
 	if (op > 4 || cmp > 5)
 		return -ENOSYS;
+	if ((uintptr_t)uaddr2 & 3)
+		return -EINVAL;
 	int32_t old, nv;
 	if (copy_from_user(&old, uaddr2, sizeof old) < 0)
 		return -EFAULT;

@@ -102,6 +102,11 @@ static inline struct kproc *curproc(void)
 noreturn void proc_exit_group(int status);
 noreturn void proc_kill_by_signal(int sig);
 
+/* The soft resource limit res (RLIMIT_*), as the kernel enforces it. */
+#define RLIMIT_AS 9
+#define RLIMIT_NOFILE 7
+uint64_t proc_rlimit(int res);
+
 /* Threads (thread.c). */
 void thread_attach(struct kproc *p, struct kthread *t);
 struct kthread *thread_find(struct kproc *p, pid_t tid);

@@ -131,9 +131,11 @@ long sys_wait4(int pid, void *status, int options, void *ru)
 
 long sys_waitid(int which, int id, void *info, int options, void *ru)
 {
-	(void)id, (void)info, (void)ru;
+	(void)id, (void)ru;
 	if (which < 0 || which > 3 || !(options & (4 | 2 | 8)))
 		return -EINVAL;
+	if (info && clear_user(info, 128) < 0) /* Linux clears infop even when there is no child */
+		return -EFAULT;
 	return -ECHILD;
 }
 

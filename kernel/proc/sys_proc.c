@@ -69,12 +69,14 @@ long sys_getresgid(void *r, void *e, void *s)
 
 long sys_getgroups(int size, void *list)
 {
+	const struct plat_info *pi = plat_info();
 	if (size < 0)
 		return -EINVAL;
 	if (size == 0)
-		return 1;
-	unsigned g = plat_info()->egid;
-	return copy_to_user(list, &g, sizeof g) < 0 ? -EFAULT : 1;
+		return pi->ngroups;
+	if (size < pi->ngroups)
+		return -EINVAL;
+	return copy_to_user(list, pi->groups, pi->ngroups * sizeof(gid_t)) < 0 ? -EFAULT : pi->ngroups;
 }
 
 
@@ -99,7 +101,6 @@ long sys_uname(void *buf)
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_NLIMITS 16
 #define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
 
 static struct rlimit {
 	unsigned long cur, max;
@@ -119,6 +120,11 @@ static struct rlimit {
 	INF,                                   /* RTTIME */
 #undef INF
 };
+
+uint64_t proc_rlimit(int res)
+{
+	return __atomic_load_n(&limits[res].cur, __ATOMIC_RELAXED);
+}
 
 long sys_prlimit64(int pid, int res, const void *new, void *old)
 {

@@ -56,6 +56,8 @@ static void collect_info(unsigned long *auxv)
 	pi->gid = HOST0(H_getgid);
 	pi->egid = HOST0(H_getegid);
 	pi->pid = HOST0(H_getpid);
+	long ng = HOST2(115 /* getgroups */, 32, pi->groups);
+	pi->ngroups = ng > 0 ? (int)ng : 0;
 	pi->ppid = HOST0(H_getppid);
 	uint64_t cpus[16] = {0};
 	long nb = HOST3(204 /* sched_getaffinity */, 0, sizeof cpus, cpus);
