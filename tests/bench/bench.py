@@ -19,6 +19,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GETPID_CALLS = 200000
+CLOCK_CALLS = 2000000
 DATA_MB = 50
 
 
@@ -69,29 +70,46 @@ def case_hello(variant):
     return run
 
 
-def build_getpid(args):
-    src = os.path.join(HERE, "getpid_loop.c")
-    out = os.path.join(args.build, "bench", "getpid_loop")
+def build(args, name, *flags):
+    """Builds tests/bench/NAME.c into build/bench/NAME (gcc -O2 and flags) unless up to date."""
+    src = os.path.join(HERE, name + ".c")
+    out = os.path.join(args.build, "bench", name)
     if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
         return out
-    p = subprocess.run(["gcc", "-O2", "-static", "-Wall", "-o", out, src], capture_output=True, text=True)
+    p = subprocess.run(["gcc", "-O2", "-Wall", *flags, "-o", out, src], capture_output=True, text=True)
     if p.returncode != 0:
         raise CaseError("gcc failed: " + (p.stderr.strip().splitlines() or ["?"])[-1])
     return out
 
 
-def case_getpid(args):
-    exe = build_getpid(args)
+def per_call(native_cmd, elfin_cmd, runs):
+    """Median ns/call that each command prints ("... <x> ns/call"), runs interleaved."""
     native, elfin = [], []
-    for i in range(max(3, args.runs // 6)):
-        for c, per in ([exe], native), (ELFIN + [exe], elfin):
-            _, out = run_once(c + [str(GETPID_CALLS)])
+    for _ in range(runs):
+        for c, per in (native_cmd, native), (elfin_cmd, elfin):
+            _, out = run_once(c)
             m = re.search(rb"([0-9.]+) ns/call", out)
             if not m:
                 raise CaseError("unexpected output: %r" % out[:80])
             per.append(float(m.group(1)))
-    n, e = statistics.median(native), statistics.median(elfin)
+    return statistics.median(native), statistics.median(elfin)
+
+
+def case_getpid(args):
+    exe = build(args, "getpid_loop", "-static")
+    n, e = per_call([exe, str(GETPID_CALLS)], ELFIN + [exe, str(GETPID_CALLS)], max(3, args.runs // 6))
     return "%.0fns" % n, "%.0fns" % e, e / n
+
+
+def case_clock(call, elfin_opts=()):
+    """A time call through glibc (dynamic), natively on the host's vDSO and under elfin on
+    elfin's; with --no-vdso, under elfin through the trap path."""
+    def run(args):
+        exe = build(args, "clock_loop")
+        calls = str(CLOCK_CALLS // (100 if elfin_opts else 1))
+        n, e = per_call([exe, call, calls], ELFIN + list(elfin_opts) + [exe, call, calls], max(5, args.runs // 3))
+        return "%.1fns" % n, "%.1fns" % e, e / n
+    return run
 
 
 def case_python(args):
@@ -125,6 +143,11 @@ CASES = [
     ("hello-glibc-static", case_hello("glibc-static")),
     ("hello-musl-static", case_hello("musl-static")),
     ("getpid-trap", case_getpid),
+    ("clock-monotonic", case_clock("monotonic")),
+    ("clock-realtime-coarse", case_clock("realtime-coarse")),
+    ("gettimeofday", case_clock("gettimeofday")),
+    ("time", case_clock("time")),
+    ("clock-monotonic-no-vdso", case_clock("monotonic", ("--no-vdso",))),
     ("python3-c-pass", case_python),
     ("sha256sum-50M", case_sha256sum),
 ]
