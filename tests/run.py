@@ -9,6 +9,7 @@ when a case that is not listed fails (newly broken). See tests/lib/baseline.py.
 """
 
 import argparse
+import atexit
 import concurrent.futures
 import os
 import resource
@@ -25,6 +26,10 @@ import baseline  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
 import gen_efault  # noqa: E402
+
+# The suites of distribution programs in tests/apps: each makes its inputs in the working
+# directory (make_inputs) and lists its cases (cases).
+APP_SUITES = (coreutils,)
 
 VARIANTS = ("glibc-dyn", "glibc-static", "glibc-static-pie", "musl-static", "musl-dyn")
 
@@ -89,7 +94,9 @@ def efault_cases(build, work):
 
 
 def all_cases(build, work):
-    cases = abi_cases(build, work) + efault_cases(build, work) + coreutils.cases(work)
+    cases = abi_cases(build, work) + efault_cases(build, work)
+    for suite in APP_SUITES:
+        cases += suite.cases(work)
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     return cases
@@ -106,7 +113,8 @@ def prepare_work(build):
     work = os.path.join(build, "tests", "work")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    coreutils.make_inputs(work)
+    for suite in APP_SUITES:
+        suite.make_inputs(work)
     return work
 
 
@@ -173,6 +181,7 @@ def main():
     # Programs that die by a signal must not leave core files behind.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     prepare_work(build)
+    atexit.register(difftest.remove_host_tmp)
     cases = selected(all_cases(build, work), opts.filters)
     passed, broken, fixed, known, failing = [], [], [], [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:

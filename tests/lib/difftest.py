@@ -1,7 +1,9 @@
 """difftest: runs one program natively and under elfin and compares what each did."""
 
+import glob
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 
@@ -12,6 +14,11 @@ BASE_ENV = {
     "TZ": "UTC",
     "HOME": "/nonexistent",
 }
+
+# A prefix for the names that native runs create in the host's /tmp: unique to this test run,
+# and everything under it is removed at the end (remove_host_tmp). Under elfin /tmp is the
+# kernel's own tmpfs, so both runs of a case can be given the same names.
+HOST_TMP = f"/tmp/elfin-test-{os.getpid()}"
 
 # Normalisation rules, by name; a case lists the ones it needs. Keep them few and narrow:
 # a program that prints something nondeterministic should be fixed instead.
@@ -34,6 +41,12 @@ class Case:
     stderr: bool = False            # stderr is meaningful and compared too
     normalise: tuple = ()
     elfin_args: list = field(default_factory=list)  # elfin's own options, before the program
+    # A host directory of the case's own: each run gets a fresh, empty {scratch}/native or
+    # {scratch}/elfin, named by "{scratch}" in argv, cwd, env and elfin_args.
+    scratch: str = None
+    # Called as check(native_dir, elfin_dir) once both runs agree, to compare what they left in
+    # their scratch directories; returns the lines of any problem.
+    check: object = None
 
 
 @dataclass
@@ -45,15 +58,38 @@ class Run:
     error: str = None
 
 
-def run(argv, case, timeout):
-    """Runs argv with the case's stdin, environment and cwd; a signal death becomes 128+N."""
+def scratch_dir(case, side):
+    """The fresh, empty scratch directory of one run (side: native or elfin), or None."""
+    if not case.scratch:
+        return None
+    path = os.path.join(case.scratch, side)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def remove_host_tmp():
+    """Removes what the native runs left in the host's /tmp under HOST_TMP."""
+    for path in glob.glob(HOST_TMP + "*"):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+def run(argv, case, timeout, scratch=None):
+    """Runs argv with the case's stdin, environment and cwd, "{scratch}" standing for the
+    scratch directory; a signal death becomes 128+N."""
+    def place(value):
+        return value.replace("{scratch}", scratch) if scratch and value else value
     stdin = case.stdin
     if case.stdin_file:
         with open(case.stdin_file, "rb") as f:
             stdin = f.read()
+    env = {name: place(value) for name, value in {**BASE_ENV, **case.env}.items()}
     try:
-        p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout,
-                           env={**BASE_ENV, **case.env}, cwd=case.cwd)
+        p = subprocess.run([place(a) for a in argv], input=stdin, capture_output=True,
+                           timeout=timeout, env=env, cwd=place(case.cwd))
     except subprocess.TimeoutExpired as e:
         return Run(stdout=e.stdout or b"", stderr=e.stderr or b"",
                    error=f"timed out after {timeout} s")
@@ -107,11 +143,13 @@ def compare(case, elfin, timeout):
     prog = case.argv[0]
     if os.sep in prog and not os.access(prog, os.X_OK):
         return SetupProblem([f"program {prog} does not exist (run `make test-bins`?)"])
-    native = run(case.argv, case, timeout)
+    native_dir = scratch_dir(case, "native")
+    native = run(case.argv, case, timeout, native_dir)
     if native.error or native.status != case.status:
         why = native.error or f"exit status {native.status}, expected {case.status}"
         return SetupProblem([f"native run failed: {why}"] + tail(native.stderr))
-    ours = run([elfin, "run"] + case.elfin_args + case.argv, case, timeout)
+    elfin_dir = scratch_dir(case, "elfin")
+    ours = run([elfin, "run"] + case.elfin_args + case.argv, case, timeout, elfin_dir)
     if ours.error:
         return [f"elfin run failed: {ours.error}"] + tail(ours.stderr)
     problems = []
@@ -121,6 +159,8 @@ def compare(case, elfin, timeout):
         problems += diff("stdout", native.stdout, ours.stdout)
     if case.stderr and ours.stderr != native.stderr:
         problems += diff("stderr", native.stderr, ours.stderr)
+    if not problems and case.check:
+        problems = case.check(native_dir, elfin_dir) or []
     if not problems:
         return None
     if not case.stderr and ours.stderr:
