@@ -26,12 +26,13 @@ import baseline  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
 import gen_efault  # noqa: E402
+import lua  # noqa: E402
 import python3  # noqa: E402
 import sqlite  # noqa: E402
 
 # The suites of distribution programs in tests/apps: each makes its inputs in the working
 # directory (make_inputs) and lists its cases (cases).
-APP_SUITES = (coreutils, python3, sqlite)
+APP_SUITES = (coreutils, python3, sqlite, lua)
 
 VARIANTS = ("glibc-dyn", "glibc-static", "glibc-static-pie", "musl-static", "musl-dyn")
 
