@@ -23,6 +23,7 @@ sys.path[:0] = [os.path.join(TESTS, "lib"), os.path.join(TESTS, "apps")]
 sys.path.append(os.path.join(TESTS, "badinput"))
 
 import baseline  # noqa: E402
+import busybox  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
 import gen_efault  # noqa: E402
@@ -32,7 +33,7 @@ import sqlite  # noqa: E402
 
 # The suites of distribution programs in tests/apps: each makes its inputs in the working
 # directory (make_inputs) and lists its cases (cases).
-APP_SUITES = (coreutils, python3, sqlite, lua)
+APP_SUITES = (coreutils, python3, sqlite, lua, busybox)
 
 VARIANTS = ("glibc-dyn", "glibc-static", "glibc-static-pie", "musl-static", "musl-dyn")
 
