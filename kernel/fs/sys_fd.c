@@ -238,16 +238,6 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	return r;
 }
 
-long sys_flock(int fd, int op)
-{
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	int kind = op & ~4; /* LOCK_NB */
-	return kind == 1 || kind == 2 || kind == 8 ? 0 : -EINVAL;
-}
-
 long sys_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct file *f = fd_get(fd);

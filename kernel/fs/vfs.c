@@ -37,6 +37,7 @@ void file_put(struct file *f)
 		return;
 	if (f->epitems)
 		epoll_file_closed(f);
+	flock_file_closed(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	kfree(f->path);

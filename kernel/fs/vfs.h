@@ -184,6 +184,8 @@ void kstat_from_statx(struct kstat *st, const void *statx);
 /* epoll (epoll.c): its file operations, and the hook that drops a closed file's items. */
 extern const struct file_ops epoll_ops;
 void epoll_file_closed(struct file *f);
+/* flock (flock.c): a closed file's lock goes. */
+void flock_file_closed(struct file *f);
 
 /* Pipes (pipe.c): the capacity of a pipe, or -EBADF for other files. */
 long pipe_capacity(struct file *f);
