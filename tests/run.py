@@ -21,6 +21,7 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 sys.path[:0] = [os.path.join(TESTS, "lib"), os.path.join(TESTS, "apps")]
 sys.path.append(os.path.join(TESTS, "badinput"))
+sys.path.append(os.path.join(TESTS, "vdso"))
 
 import baseline  # noqa: E402
 import busybox  # noqa: E402
@@ -30,6 +31,7 @@ import gen_efault  # noqa: E402
 import lua  # noqa: E402
 import python3  # noqa: E402
 import sqlite  # noqa: E402
+import vdso_cases  # noqa: E402
 
 # The suites of distribution programs in tests/apps: each makes its inputs in the working
 # directory (make_inputs) and lists its cases (cases).
@@ -98,7 +100,8 @@ def efault_cases(build, work):
 
 
 def all_cases(build, work):
-    cases = abi_cases(build, work) + efault_cases(build, work)
+    cases = (abi_cases(build, work) + vdso_cases.cases(build, work, VARIANTS, ABI_ENV)
+             + efault_cases(build, work))
     for suite in APP_SUITES:
         cases += suite.cases(work)
     names = [c.name for c in cases]

@@ -1,10 +1,13 @@
 """difftest: runs one program natively and under elfin and compares what each did."""
 
 import glob
+import json
 import os
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass, field
 
 # The environment every case starts from, identical for the native and the elfin run.
@@ -47,6 +50,12 @@ class Case:
     # Called as check(native_dir, elfin_dir) once both runs agree, to compare what they left in
     # their scratch directories; returns the lines of any problem.
     check: object = None
+    # Syscall name -> the count elfin's --stats must show for its run: a number, or (least,
+    # most) with None for no bound.
+    calls: dict = None
+    # Instead of stdin: called with the running program's Popen (binary pipes), returns what
+    # to compare as its stdout.
+    interact: object = None
 
 
 @dataclass
@@ -77,16 +86,40 @@ def remove_host_tmp():
             os.unlink(path)
 
 
+def run_interactive(argv, case, timeout, env, cwd):
+    """Runs argv with case.interact talking to it; what interact returns is its stdout."""
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env, cwd=cwd)
+    except OSError as e:
+        return Run(error=f"cannot start {argv[0]}: {e.strerror}")
+    expired = []
+    watchdog = threading.Timer(timeout, lambda: (expired.append(1), p.kill()))
+    watchdog.start()
+    try:
+        out = case.interact(p)
+    except (OSError, ValueError) as e:
+        out = f"interaction failed: {e}\n".encode()
+    finally:
+        _, err = p.communicate()  # closes stdin: the program sees the end of its input
+        watchdog.cancel()
+    if expired:
+        return Run(stdout=out, stderr=err, error=f"timed out after {timeout} s")
+    return Run(128 - p.returncode if p.returncode < 0 else p.returncode, out, err)
+
+
 def run(argv, case, timeout, scratch=None):
     """Runs argv with the case's stdin, environment and cwd, "{scratch}" standing for the
     scratch directory; a signal death becomes 128+N."""
     def place(value):
         return value.replace("{scratch}", scratch) if scratch and value else value
+    env = {name: place(value) for name, value in {**BASE_ENV, **case.env}.items()}
+    if case.interact:
+        return run_interactive([place(a) for a in argv], case, timeout, env, place(case.cwd))
     stdin = case.stdin
     if case.stdin_file:
         with open(case.stdin_file, "rb") as f:
             stdin = f.read()
-    env = {name: place(value) for name, value in {**BASE_ENV, **case.env}.items()}
     try:
         p = subprocess.run([place(a) for a in argv], input=stdin, capture_output=True,
                            timeout=timeout, env=env, cwd=place(case.cwd))
@@ -132,6 +165,23 @@ def diff(label, native, elfin, limit=4):
     return lines
 
 
+def check_calls(path, calls):
+    """The lines that explain where the counts in elfin's --stats file miss case.calls."""
+    try:
+        with open(path) as f:
+            counts = {name: c["count"] for name, c in json.load(f)["syscalls"].items()}
+    except (OSError, ValueError, KeyError) as e:
+        return [f"  --stats: cannot read {path}: {e}"]
+    problems = []
+    for name, want in sorted(calls.items()):
+        least, most = want if isinstance(want, tuple) else (want, want)
+        got = counts.get(name, 0)
+        if got < least or (most is not None and got > most):
+            expected = f"{least}" if least == most else f"{least} to {most if most is not None else 'any'}"
+            problems.append(f"  {name}: {got} calls under elfin, expected {expected}")
+    return problems
+
+
 class SetupProblem(list):
     """The lines compare returns when the case itself is broken (its program is missing or the
     native run misbehaves), as opposed to elfin disagreeing with Linux."""
@@ -149,10 +199,18 @@ def compare(case, elfin, timeout):
         why = native.error or f"exit status {native.status}, expected {case.status}"
         return SetupProblem([f"native run failed: {why}"] + tail(native.stderr))
     elfin_dir = scratch_dir(case, "elfin")
-    ours = run([elfin, "run"] + case.elfin_args + case.argv, case, timeout, elfin_dir)
+    opts = list(case.elfin_args)
+    if case.calls is not None:
+        fd, stats = tempfile.mkstemp(prefix="elfin-stats-", suffix=".json")
+        os.close(fd)
+        opts += ["--stats", stats]
+    ours = run([elfin, "run"] + opts + case.argv, case, timeout, elfin_dir)
+    problems = []
+    if case.calls is not None:
+        problems += [] if ours.error else check_calls(stats, case.calls)
+        os.unlink(stats)
     if ours.error:
         return [f"elfin run failed: {ours.error}"] + tail(ours.stderr)
-    problems = []
     if ours.status != native.status:
         problems.append(f"  exit status: native {native.status}, elfin {ours.status}")
     if ours.stdout != native.stdout:
