@@ -36,7 +36,11 @@ static void setup_stdio(void)
 		if (h < 0)
 			continue;
 		long fl = plat_file_fcntl((int)h, F_GETFL, 0);
-		struct file *f = hostfs_wrap((int)h, fl < 0 ? O_RDWR : (int)fl & ~O_LARGEFILE, names[fd]);
+		char link[64], name[128];
+		ksnprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		long n = plat_file_readlinkat(AT_FDCWD, link, name, sizeof name - 1);
+		name[n > 0 ? n : 0] = 0; /* "pipe:[N]", "/dev/pts/0", a file: what Linux shows */
+		struct file *f = hostfs_wrap((int)h, fl < 0 ? O_RDWR : (int)fl & ~O_LARGEFILE, n > 0 ? name : names[fd]);
 		kassert(f && fd_install(f, fd, false) == fd);
 	}
 }

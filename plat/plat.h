@@ -134,9 +134,11 @@ struct plat_info {
 	const char *hostname;
 	const char *release;
 	const char *cwd;
-	uintptr_t vdso_base; /* 0 until the kernel maps its vDSO */
 };
 const struct plat_info *plat_info(void);
+/* Resource usage (Linux struct rusage) of the whole program (thread false) or of the calling
+ * thread, as the platform measures it: CPU times, peak resident size, faults. */
+long plat_rusage(bool thread, void *ru);
 
 /* Address ranges the kernel owns; user pointers into them are rejected with -EFAULT. */
 bool plat_is_kernel_range(uintptr_t addr, size_t len);

@@ -66,7 +66,9 @@ static int open_exec(const char *path, struct file **out, uint64_t *size, struct
 	if (r == 0 && !S_ISREG(st.mode))
 		return fail(c, EXIT_NOEXEC, "not a regular file");
 	if (r == 0)
-		r = lk.mnt->ops->access(lk.mnt, lk.rel, X_OK);
+		r = vfs_access(&lk, X_OK, true);
+	if (r == 0)
+		r = vfs_realpath(&lk); /* /proc/self/exe and the maps name the file itself */
 	if (r == 0)
 		r = vfs_open(&lk, O_RDONLY, 0, out);
 	if (r < 0)
@@ -154,6 +156,10 @@ static int load_elf(const char *path, bool is_interp, struct loaded *out, struct
 		long r = map_segment(f, &img.segs[i], bias);
 		if (r < 0)
 			st = fail(c, EXIT_NOEXEC, "cannot map a segment (%s)", errno_text(-r));
+	}
+	if (!is_interp && !st) {
+		kfree(curproc()->exe);
+		curproc()->exe = kstrdup(f->path);
 	}
 	file_put(f);
 	if (!st && img.entry + bias >= USER_LIMIT)

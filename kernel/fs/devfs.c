@@ -142,8 +142,7 @@ static const struct file_ops dev_ops = {
 	.stat = d_stat, .getdents = d_getdents, .mmap = d_mmap,
 };
 
-/* /dev/stdin etc. and /dev/fd/N open the file behind the program's own descriptor. */
-static long reopen_fd(int fd, struct file *f)
+long vfs_reopen_fd(int fd, struct file *f)
 {
 	struct file *src = fd_get(fd);
 	if (!src)
@@ -168,13 +167,13 @@ static long dv_open(struct mount *m, const char *rel, int flags, mode_t mode, st
 	if (str_starts(rel, "fd/") && rel[3]) {
 		int ok;
 		long fd = parse_long(rel + 3, &ok);
-		return ok ? reopen_fd((int)fd, f) : -ENOENT;
+		return ok ? vfs_reopen_fd((int)fd, f) : -ENOENT;
 	}
 	int kind = find(rel);
 	if (kind < 0)
 		return (flags & O_CREAT) ? -EACCES : -ENOENT;
 	if (kind >= DEV_STDIN && kind <= DEV_STDERR)
-		return reopen_fd(kind - DEV_STDIN, f);
+		return vfs_reopen_fd(kind - DEV_STDIN, f);
 	if (kind == DEV_FD) { /* the directory behind the link */
 		struct lookup lk;
 		long r = vfs_resolve(AT_FDCWD, "/proc/self/fd", &lk);

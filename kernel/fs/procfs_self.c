@@ -68,6 +68,10 @@ static void gen_status(struct strbuf *sb)
 		  "SigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 		  p->nthreads, (unsigned long)t->pending.set, (unsigned long)p->pending.set, (unsigned long)t->sigmask,
 		  (unsigned long)ignored_mask(p, true), (unsigned long)ignored_mask(p, false));
+	long ru[18] = {0};
+	plat_rusage(false, ru);
+	unsigned long vm = (unsigned long)(vma_total() >> 10), rss = (unsigned long)ru[4];
+	sb_printf(sb, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", vm, vm, rss, rss);
 	unsigned n = pi->ncpus;
 	sb_printf(sb, "Cpus_allowed:\t%lx\nCpus_allowed_list:\t0-%u\nvoluntary_ctxt_switches:\t0\n"
 		  "nonvoluntary_ctxt_switches:\t0\n", n >= 64 ? ~0UL : (1UL << n) - 1, n - 1);
@@ -78,11 +82,16 @@ static void gen_stat(struct strbuf *sb)
 	struct kproc *p = curproc();
 	struct timespec64 cpu = time_now(CLOCK_PROCESS_CPUTIME_ID);
 	unsigned long ticks = (unsigned long)(cpu.sec * 100 + cpu.nsec / 10000000);
-	sb_printf(sb, "%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu 0 0 18446744073709551615 "
-		  "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 %lu %lu %lu 0\n",
-		  p->pid, p->comm, p->ppid, p->pgid, p->sid, ticks, p->nthreads,
-		  (unsigned long)(p->start_time / 10000000), (unsigned long)p->arg_start,
-		  (unsigned long)p->env_start, (unsigned long)p->env_end);
+	long ru[18] = {0};
+	plat_rusage(false, ru);
+	/* fields 1-25, 26-37 (code, stack, signal words: zero), 38-47, 48-52 as proc(5) lists them */
+	sb_printf(sb, "%d (%s) R %d %d %d 0 -1 4194304 %lu 0 %lu 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu 18446744073709551615 ",
+		  p->pid, p->comm, p->ppid, p->pgid, p->sid, (unsigned long)ru[6], (unsigned long)ru[7], ticks,
+		  p->nthreads, (unsigned long)(p->start_time / 10000000), (unsigned long)vma_total(),
+		  (unsigned long)ru[4] / 4);
+	sb_printf(sb, "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu 0\n", (unsigned long)p->brk_start,
+		  (unsigned long)p->arg_start, (unsigned long)p->arg_end, (unsigned long)p->env_start,
+		  (unsigned long)p->env_end);
 }
 
 static void gen_maps(struct strbuf *sb)

@@ -128,7 +128,6 @@ long sys_chdir(const char *path)
 {
 	struct lookup lk;
 	struct kstat st;
-	int links = 0;
 	long r = vfs_resolve_user(AT_FDCWD, path, &lk);
 	if (r == 0)
 		r = vfs_stat(&lk, &st, true);
@@ -136,10 +135,8 @@ long sys_chdir(const char *path)
 		r = -ENOTDIR;
 	/* the cwd is a path without links, as getcwd reports it; hostfs follows its own links
 	 * in place, so they are looked for once more */
-	while (r == 0 && (r = vfs_follow(&lk, true, &links)) > 0)
-		r = 0;
-	if (r == 0 && lk.abs[1] && lk.abs[strlen(lk.abs) - 1] == '/')
-		lk.abs[strlen(lk.abs) - 1] = 0;
+	if (r == 0)
+		r = vfs_realpath(&lk);
 	return r < 0 ? r : set_cwd(lk.abs);
 }
 

@@ -243,6 +243,17 @@ long vfs_follow(struct lookup *lk, bool last, int *links)
 	return r < 0 ? r : at > 0;
 }
 
+long vfs_realpath(struct lookup *lk)
+{
+	int links = 0;
+	long r;
+	while ((r = vfs_follow(lk, true, &links)) > 0)
+		;
+	if (r == 0 && lk->abs[1] && ends_in_slash(lk->abs))
+		lk->abs[strlen(lk->abs) - 1] = 0;
+	return r;
+}
+
 /* The path an open file keeps: where resolution arrived, without a trailing slash. */
 static void set_file_path(struct file *f, const char *abs)
 {

@@ -143,6 +143,11 @@ long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk);
 /* Operations on a resolved path. Each follows the symbolic links on its way and leaves lk
  * naming where it arrived; follow says whether a link in the last position is followed. */
 long vfs_open(struct lookup *lk, int flags, mode_t mode, struct file **out);
+/* Follows every link left in lk, so lk->abs names the file itself (getcwd, /proc/self/exe). */
+long vfs_realpath(struct lookup *lk);
+/* Opens f anew on what the program's descriptor fd holds (/dev/stdin, /proc/self/fd/N):
+ * host files get a new host handle; kernel objects are -ENXIO for now. */
+long vfs_reopen_fd(int fd, struct file *f);
 /* Opens lk into the file f that another file system's open was given (mode as it is). */
 long vfs_open_file(struct lookup *lk, int flags, mode_t mode, struct file *f);
 long vfs_stat(struct lookup *lk, struct kstat *st, bool follow);

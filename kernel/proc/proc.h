@@ -73,6 +73,7 @@ struct kthread {
 	uint64_t sigmask;
 	uint64_t saved_mask;   /* restored after rt_sigsuspend's handler */
 	uint64_t sigwait;      /* signals rt_sigtimedwait waits for, blocked or not */
+	uint64_t cpumask;      /* sched_setaffinity's mask; 0: every CPU */
 	bool restore_mask;
 	struct sigpending pending; /* thread-directed */
 	struct uregs *regs;    /* the program's registers at this kernel entry */

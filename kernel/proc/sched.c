@@ -18,16 +18,43 @@ static bool is_ours(int pid)
 	return pid == 0 || pid == curproc()->pid || thread_find(curproc(), pid);
 }
 
+static struct kthread *thread_of(int pid)
+{
+	return pid == 0 ? current() : thread_find(curproc(), pid);
+}
+
+static uint64_t all_cpus(void)
+{
+	unsigned n = plat_info()->ncpus;
+	return n >= 64 ? ~0UL : (1UL << n) - 1;
+}
+
+/* The mask is kept per thread and reported back; the platform places threads itself. */
 long sys_sched_setaffinity(int pid, size_t len, const void *mask)
 {
 	uint64_t m = 0;
-	if (!is_ours(pid))
+	struct kthread *t = thread_of(pid);
+	if (!t)
 		return -ESRCH;
 	if (copy_from_user(&m, mask, MIN(len, sizeof m)) < 0)
 		return -EFAULT;
-	unsigned n = plat_info()->ncpus;
-	uint64_t valid = n >= 64 ? ~0UL : (1UL << n) - 1;
-	return (m & valid) ? 0 : -EINVAL; /* the platform places threads; any CPU it has is fine */
+	if (!(m & all_cpus()))
+		return -EINVAL;
+	t->cpumask = m & all_cpus();
+	return 0;
+}
+
+long sys_sched_getaffinity(int pid, size_t len, void *mask)
+{
+	struct kthread *t = thread_of(pid);
+	if (!t)
+		return -ESRCH;
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	uint64_t m = t->cpumask ? t->cpumask : all_cpus();
+	if (clear_user(mask, len) < 0 || copy_to_user(mask, &m, sizeof m) < 0)
+		return -EFAULT;
+	return 8;
 }
 
 long sys_sched_getparam(int pid, void *param)

@@ -155,11 +155,11 @@ long sys_getrusage(int who, void *ru)
 {
 	if (who != 0 && who != -1 && who != 1)
 		return -EINVAL;
-	long u[18] = {0};
-	struct timespec64 cpu = time_now(who == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID);
+	long u[18] = {0}; /* RUSAGE_CHILDREN: there are none */
 	if (who != -1) {
-		u[0] = cpu.sec;
-		u[1] = cpu.nsec / 1000;
+		long r = plat_rusage(who == 1, u);
+		if (r < 0)
+			return r;
 	}
 	return copy_to_user(ru, u, sizeof u);
 }
@@ -196,19 +196,6 @@ long sys_sysinfo(void *info)
 long sys_sched_yield(void)
 {
 	return 0;
-}
-
-long sys_sched_getaffinity(int pid, size_t len, void *mask)
-{
-	if (!is_self(pid) && !thread_find(curproc(), pid))
-		return -ESRCH;
-	if (len < 8 || (len & 7))
-		return -EINVAL;
-	unsigned n = MIN(plat_info()->ncpus, 64u);
-	unsigned long m = n == 64 ? ~0UL : (1UL << n) - 1;
-	if (clear_user(mask, len) < 0 || copy_to_user(mask, &m, sizeof m) < 0)
-		return -EFAULT;
-	return 8;
 }
 
 long sys_getrandom(void *buf, size_t len, unsigned flags)

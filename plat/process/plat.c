@@ -148,6 +148,11 @@ uintptr_t plat_get_tls(void)
 	return v;
 }
 
+long plat_rusage(bool thread, void *ru)
+{
+	return HOST2(98 /* getrusage */, thread ? 1 : 0, ru);
+}
+
 const struct plat_info *plat_info(void)
 {
 	return &pp.info;
