@@ -59,6 +59,16 @@ out:
 	return done ? done : r;
 }
 
+/* Drops the references of a pair of files taken for one call; passes r through. */
+static long put_both(struct file *in, struct file *out, long r)
+{
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return r;
+}
+
 static bool readable(struct file *f)
 {
 	return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
@@ -86,11 +96,7 @@ long sys_sendfile(int out_fd, int in_fd, void *uoff, size_t count)
 		r = copy_files(in, uoff ? &off : NULL, out, NULL, count);
 	if (uoff && copy_to_user(uoff, &off, sizeof off) < 0) /* written back even after a failure */
 		r = -EFAULT;
-	if (in)
-		file_put(in);
-	if (out)
-		file_put(out);
-	return r;
+	return put_both(in, out, r);
 }
 
 static bool regular(struct file *f)
@@ -122,9 +128,5 @@ long sys_copy_file_range(int fd_in, void *uoff_in, int fd_out, void *uoff_out, s
 	if (r > 0 && ((uoff_in && copy_to_user(uoff_in, &oin, sizeof oin) < 0) ||
 		       (uoff_out && copy_to_user(uoff_out, &oout, sizeof oout) < 0)))
 		r = -EFAULT;
-	if (in)
-		file_put(in);
-	if (out)
-		file_put(out);
-	return r;
+	return put_both(in, out, r);
 }
