@@ -157,5 +157,6 @@ long plat_file_symlinkat(const char *target, int dirh, const char *path);
 long plat_file_linkat(int olddirh, const char *old, int newdirh, const char *new, int flags);
 long plat_file_renameat2(int olddirh, const char *old, int newdirh, const char *new, unsigned flags);
 long plat_file_fchmod(int h, mode_t mode);
+long plat_file_fchown(int h, uid_t uid, gid_t gid);
 long plat_file_utimens(int h, const void *times);
 long plat_file_fallocate(int h, int mode, off_t off, off_t len);

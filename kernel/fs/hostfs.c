@@ -57,6 +57,8 @@ static long host_setattr(int h, const struct kattr *a)
 	long r = 0;
 	if (a->valid & KATTR_MODE)
 		r = plat_file_fchmod(h, a->mode);
+	if (r == 0 && (a->valid & (KATTR_UID | KATTR_GID)))
+		r = plat_file_fchown(h, a->valid & KATTR_UID ? a->uid : (uid_t)-1, a->valid & KATTR_GID ? a->gid : (gid_t)-1);
 	if (r == 0 && (a->valid & (KATTR_ATIME | KATTR_MTIME))) {
 		struct timespec64 t[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
 		if (a->valid & KATTR_ATIME)

@@ -6,6 +6,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/time/time.h"
 #include "gen/syscalls.h"
+#include "plat/plat.h"
 
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
@@ -42,6 +43,63 @@ long sys_fchmod(int fd, unsigned mode)
 {
 	struct kattr a = {.valid = KATTR_MODE, .mode = mode & 07777};
 	return setattr_fd(fd, &a, false);
+}
+
+/* chown: root gives files to anyone; others may only set their own ids (and their own group
+ * among their groups), which changes nothing Linux would refuse. -1 leaves an id as it is. */
+static long chown_attr(uid_t uid, gid_t gid, struct kattr *a)
+{
+	const struct plat_info *pi = plat_info();
+	*a = (struct kattr){0};
+	if (uid != (uid_t)-1) {
+		if (pi->euid != 0 && uid != pi->euid)
+			return -EPERM;
+		a->valid |= KATTR_UID;
+		a->uid = uid;
+	}
+	if (gid != (gid_t)-1) {
+		bool mine = gid == pi->egid;
+		for (int i = 0; i < pi->ngroups; i++)
+			mine |= gid == pi->groups[i];
+		if (pi->euid != 0 && !mine)
+			return -EPERM;
+		a->valid |= KATTR_GID;
+		a->gid = gid;
+	}
+	return 0;
+}
+
+long sys_fchownat(int dirfd, const char *path, unsigned uid, unsigned gid, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct kattr a;
+	long r = chown_attr(uid, gid, &a);
+	if (r < 0)
+		return r;
+	char c;
+	if ((flags & AT_EMPTY_PATH) && copy_from_user(&c, path, 1) == 0 && c == 0 && dirfd != AT_FDCWD)
+		return setattr_fd(dirfd, &a, true);
+	struct lookup lk;
+	r = vfs_resolve_user(dirfd, path, &lk);
+	return r < 0 ? r : vfs_setattr(&lk, &a, !(flags & AT_SYMLINK_NOFOLLOW));
+}
+
+long sys_chown(const char *path, unsigned uid, unsigned gid)
+{
+	return sys_fchownat(AT_FDCWD, path, uid, gid, 0);
+}
+
+long sys_lchown(const char *path, unsigned uid, unsigned gid)
+{
+	return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_fchown(int fd, unsigned uid, unsigned gid)
+{
+	struct kattr a;
+	long r = chown_attr(uid, gid, &a);
+	return r < 0 ? r : setattr_fd(fd, &a, false);
 }
 
 /* The times t (NULL: now) as attributes; UTIME_NOW and UTIME_OMIT as Linux reads them. */

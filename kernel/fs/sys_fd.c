@@ -127,6 +127,35 @@ long sys_writev(int fd, const void *iov, int iovcnt)
 	return rwv(fd, true, iov, iovcnt, -1);
 }
 
+long sys_preadv(int fd, const void *iov, int iovcnt, long off)
+{
+	return off < 0 ? -EINVAL : rwv(fd, false, iov, iovcnt, off);
+}
+
+long sys_pwritev(int fd, const void *iov, int iovcnt, long off)
+{
+	return off < 0 ? -EINVAL : rwv(fd, true, iov, iovcnt, off);
+}
+
+#define RWF_SUPPORTED 0x1f /* HIPRI DSYNC SYNC NOWAIT APPEND: hints, or what every write does */
+
+/* preadv2/pwritev2: an offset of -1 means the file's own position. */
+long sys_preadv2(int fd, const void *iov, int iovcnt, long off, long off_hi, int flags)
+{
+	(void)off_hi;
+	if (flags & ~RWF_SUPPORTED)
+		return -EOPNOTSUPP;
+	return off < -1 ? -EINVAL : rwv(fd, false, iov, iovcnt, off);
+}
+
+long sys_pwritev2(int fd, const void *iov, int iovcnt, long off, long off_hi, int flags)
+{
+	(void)off_hi;
+	if (flags & ~RWF_SUPPORTED)
+		return -EOPNOTSUPP;
+	return off < -1 ? -EINVAL : rwv(fd, true, iov, iovcnt, off);
+}
+
 long sys_lseek(int fd, long off, int whence)
 {
 	struct file *f = fd_get(fd);
@@ -267,6 +296,42 @@ static long sync_fd(int fd, bool data_only)
 	if (!f)
 		return -EBADF;
 	long r = f->ops->sync ? f->ops->sync(f, data_only) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+/* Host files are written through to the host at once and tmpfs has no disk: a global sync
+ * has nothing of the kernel's own to write. */
+long sys_sync(void)
+{
+	return 0;
+}
+
+long sys_syncfs(int fd)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = f->ops->sync ? f->ops->sync(f, false) : 0;
+	file_put(f);
+	return r;
+}
+
+long sys_sync_file_range(int fd, long off, long len, unsigned flags)
+{
+	if (flags & ~7u || off < 0 || len < 0 || off + len < off)
+		return -EINVAL;
+	long r = sync_fd(fd, true);
+	return r == -EINVAL ? -ESPIPE : r; /* no sync operation: a pipe or the like */
+}
+
+long sys_readahead(int fd, long off, size_t count)
+{
+	(void)count;
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = off < 0 || !f->ops->pread ? -EINVAL : 0;
 	file_put(f);
 	return r;
 }

@@ -579,6 +579,10 @@ static void set_attr(struct tinode *n, const struct kattr *a)
 	spin_lock(&n->lock);
 	if (a->valid & KATTR_MODE)
 		n->mode = (n->mode & S_IFMT) | (a->mode & 07777);
+	if (a->valid & KATTR_UID)
+		n->uid = a->uid;
+	if (a->valid & KATTR_GID)
+		n->gid = a->gid;
 	if (a->valid & KATTR_ATIME)
 		n->atime = a->atime;
 	if (a->valid & KATTR_MTIME)

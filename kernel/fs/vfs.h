@@ -35,9 +35,13 @@ struct epitem;
 #define KATTR_MODE 1
 #define KATTR_ATIME 2
 #define KATTR_MTIME 4
+#define KATTR_UID 8
+#define KATTR_GID 16
 struct kattr {
 	unsigned valid;
 	mode_t mode;
+	uid_t uid;
+	gid_t gid;
 	struct timespec64 atime, mtime;
 };
 

@@ -211,6 +211,11 @@ long plat_file_renameat2(int od, const char *old, int nd, const char *new, unsig
 long plat_file_fallocate(int h, int mode, off_t off, off_t len) { return HOST4(H_fallocate, h, mode, off, len); }
 
 /* An O_PATH handle refuses fchmod; its /proc/self/fd link reaches the same inode. */
+long plat_file_fchown(int h, uid_t uid, gid_t gid)
+{
+	return HOST5(260 /* fchownat */, h, "", uid, gid, AT_EMPTY_PATH);
+}
+
 long plat_file_fchmod(int h, mode_t mode)
 {
 	long r = HOST2(H_fchmod, h, mode);
