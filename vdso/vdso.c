@@ -101,3 +101,19 @@ __attribute__((visibility("default"))) int __vdso_getcpu(unsigned *cpu, unsigned
 	return 0;
 }
 EXPORT(__vdso_getcpu, getcpu);
+
+/* The adapter library's way into the kernel without a trap: a call through the entry the
+ * kernel wrote in the page, or the ordinary `syscall` when there is none. */
+__attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args)
+{
+	long (*entry)(long, const long *) = (long (*)(long, const long *))(uintptr_t)vdso_data.direct_entry;
+	if (entry)
+		return entry(nr, args);
+	long r;
+	register long r10 __asm__("r10") = args[3];
+	register long r8 __asm__("r8") = args[4];
+	register long r9 __asm__("r9") = args[5];
+	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(args[0]), "S"(args[1]), "d"(args[2]), "r"(r10), "r"(r8),
+			 "r"(r9) : "rcx", "r11", "memory");
+	return r;
+}

@@ -57,6 +57,9 @@ struct vdso_data {
 	struct vdso_coarse coarse[VDSO_NCLOCKS];
 	int64_t hres_ns, coarse_ns; /* what clock_getres reports */
 	uint32_t getcpu;
+	/* The kernel's direct entry, long entry(long nr, const long args[6]), for the adapter
+	 * library through __elfin_syscall; 0 when there is none. */
+	uint64_t direct_entry;
 };
 
 _Static_assert(sizeof(struct vdso_data) <= VDSO_DATA_SIZE, "the vDSO data fits its page");

@@ -3,6 +3,18 @@
 #include "kernel/sys/trace.h"
 #include "kernel/errno.h"
 #include "kernel/proc/proc.h"
+#include "kernel/uaccess.h"
+
+long syscall_direct(long nr, const long *uargs)
+{
+	long args[6];
+	if (copy_from_user(args, uargs, sizeof args) < 0)
+		return -EFAULT;
+	struct kthread *t = current();
+	t->regs = NULL;
+	t->fpstate = NULL;
+	return syscall_dispatch(nr, args, PATH_DIRECT);
+}
 
 long syscall_dispatch(long nr, const long *args, enum entry_path path)
 {

@@ -23,3 +23,8 @@ enum entry_path { PATH_TRAP, PATH_DIRECT, PATH_REWRITTEN, NPATHS };
 
 /* Serves system call nr with its six arguments; returns the value for %rax. */
 long syscall_dispatch(long nr, const long *args, enum entry_path path);
+
+/* The direct entry: a plain call from the program's thread, on its stack, published through
+ * the vDSO (__elfin_syscall). No register frame: a signal that comes due is delivered at the
+ * thread's next trap, and a call interrupted by one returns -EINTR. */
+long syscall_direct(long nr, const long *uargs);

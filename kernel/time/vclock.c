@@ -10,6 +10,7 @@
 #include "kernel/mman.h"
 #include "plat/plat.h"
 #include "vdso/vdso_data.h"
+#include "kernel/sys/syscall.h"
 
 #define NSEC VDSO_NSEC
 #define CALIBRATE_NS 100000   /* the first rate is measured over at least this */
@@ -266,6 +267,7 @@ static long run(void)
 	d->coarse_ns = vc.ci.tick_ns;
 	d->getcpu = vc.ci.getcpu == PLAT_GETCPU_RDPID ? VDSO_GETCPU_RDPID
 		    : vc.ci.getcpu == PLAT_GETCPU_RDTSCP ? VDSO_GETCPU_RDTSCP : VDSO_GETCPU_SYSCALL;
+	d->direct_entry = (uint64_t)(uintptr_t)syscall_direct;
 	d->mode = VDSO_MODE_COARSE;
 	if (vc.ci.tsc_stable) {
 		line_calibrate(&vc.mono);

@@ -168,12 +168,19 @@ class VdsoImage(unittest.TestCase):
         v = self.img.versions()
         self.assertEqual(v[1][:2], ("linux-vdso.so.1", 1))  # VER_FLG_BASE
         self.assertEqual(v[2], ("LINUX_2.6", 0, 61765110))  # the hash glibc compares
+        self.assertEqual(v[3], ("ELFIN_1", 0, 168485985))  # elfin's own node
+
+    def test_direct_entry(self):
+        sym = self.img.symbol(self.img.gnu_lookup("__elfin_syscall"))
+        self.assertEqual((sym["type"], sym["bind"], sym["version"]), (STT_FUNC, STB_GLOBAL, 3))
+        self.assertIsNotNone(self.img.sysv_lookup("__elfin_syscall"))
+        self.assertIn(sym["value"], self.img.eh_frame_starts())
 
     def test_exports(self):
         syms = [self.img.symbol(i) for i in range(1, self.img.nsyms())]
         exported = {s["name"] for s in syms if s["shndx"] and s["bind"] in (STB_GLOBAL, STB_WEAK)
-                    and s["name"] != "LINUX_2.6"}
-        self.assertEqual(exported, set(FUNCS) | {"__vdso_" + f for f in FUNCS})
+                    and s["name"] not in ("LINUX_2.6", "ELFIN_1")}
+        self.assertEqual(exported, set(FUNCS) | {"__vdso_" + f for f in FUNCS} | {"__elfin_syscall"})
         by_name = {s["name"]: s for s in syms}
         load = self.img.phdr(PT_LOAD)
         for f in FUNCS:

@@ -58,4 +58,12 @@ def cases(build, work, variants, env):
             difftest.Case(f"{name}-threads", [prog, "threads"], env=env, cwd=work),
             difftest.Case(f"{name}-agree", [prog, "ping"], env=env, cwd=work, interact=agree),
         ]
+        direct = os.path.join(build, "tests", variant, "vdso_direct")
+        out += [
+            # the kernel's direct entry: every getpid arrives by it, none by a trap
+            difftest.Case(f"abi/{variant}/vdso_direct-path", [direct, "1000"], env=env, cwd=work,
+                          calls={"getpid/direct": (1000, None), "getpid/trap": (0, 1)}),
+            difftest.Case(f"abi/{variant}/vdso_direct-no-vdso", [direct, "100"], env=env, cwd=work,
+                          elfin_args=["--no-vdso"], calls={"getpid/direct": 0, "getpid/trap": (100, None)}),
+        ]
     return out
