@@ -95,10 +95,15 @@ def per_call(native_cmd, elfin_cmd, runs):
     return statistics.median(native), statistics.median(elfin)
 
 
-def case_getpid(args):
-    exe = build(args, "getpid_loop", "-static")
-    n, e = per_call([exe, str(GETPID_CALLS)], ELFIN + [exe, str(GETPID_CALLS)], max(3, args.runs // 6))
-    return "%.0fns" % n, "%.0fns" % e, e / n
+def case_getpid(mode):
+    """getpid per call: natively a syscall; under elfin by the trap path, or by the direct entry
+    of elfin's vDSO with mode "direct"."""
+    def run(args):
+        exe = build(args, "getpid_loop", "-static")
+        cmd = [exe, str(GETPID_CALLS)] + ([mode] if mode else [])
+        n, e = per_call(cmd, ELFIN + cmd, max(3, args.runs // 6))
+        return "%.0fns" % n, "%.0fns" % e, e / n
+    return run
 
 
 def case_clock(call, elfin_opts=()):
@@ -142,7 +147,8 @@ def case_sha256sum(args):
 CASES = [
     ("hello-glibc-static", case_hello("glibc-static")),
     ("hello-musl-static", case_hello("musl-static")),
-    ("getpid-trap", case_getpid),
+    ("getpid-trap", case_getpid(None)),
+    ("getpid-direct", case_getpid("direct")),
     ("clock-monotonic", case_clock("monotonic")),
     ("clock-realtime-coarse", case_clock("realtime-coarse")),
     ("gettimeofday", case_clock("gettimeofday")),
