@@ -181,8 +181,10 @@ static long dup_to(int fd, int newfd, bool cloexec)
 	struct fdtable *t = curproc()->fds;
 	struct file *old = __atomic_exchange_n(&t->files[newfd], f, __ATOMIC_ACQ_REL);
 	t->cloexec[newfd] = cloexec;
-	if (old)
+	if (old) { /* the descriptor is closed, as by close(2) */
+		reclock_fd_closed(old);
 		file_put(old);
+	}
 	return newfd;
 }
 
@@ -220,21 +222,6 @@ static long setfl(struct file *f, unsigned long arg)
 	return r;
 }
 
-/* One program owns every lock: requests always succeed and F_GETLK finds no conflict. */
-static long lock_op(int cmd, void *uflock)
-{
-	int16_t type;
-	if (copy_from_user(&type, uflock, sizeof type) < 0)
-		return -EFAULT;
-	if (type < 0 || type > 2)
-		return -EINVAL;
-	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-		type = 2; /* F_UNLCK */
-		return copy_to_user(uflock, &type, sizeof type);
-	}
-	return 0;
-}
-
 long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
 	struct file *f = fd_get(fd);
@@ -259,7 +246,7 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		r = lock_op(cmd, (void *)arg);
+		r = reclock_fcntl(f, cmd, (void *)arg);
 		break;
 	default: r = -EINVAL; break;
 	}

@@ -38,6 +38,7 @@ void file_put(struct file *f)
 	if (f->epitems)
 		epoll_file_closed(f);
 	flock_file_closed(f);
+	reclock_file_closed(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	kfree(f->path);
@@ -433,6 +434,7 @@ long fd_close(int fd)
 	struct file *f = __atomic_exchange_n(&curproc()->fds->files[fd], NULL, __ATOMIC_ACQ_REL);
 	if (!f)
 		return -EBADF;
+	reclock_fd_closed(f); /* closing any descriptor of a file drops the process's POSIX locks */
 	file_put(f);
 	return 0;
 }

@@ -195,6 +195,11 @@ extern const struct file_ops epoll_ops;
 void epoll_file_closed(struct file *f);
 /* flock (flock.c): a closed file's lock goes. */
 void flock_file_closed(struct file *f);
+/* fcntl record locks (reclock.c): F_GETLK, F_SETLK(W) and their OFD forms; and what closing
+ * a file or one descriptor of it drops. */
+long reclock_fcntl(struct file *f, int cmd, void *uflock);
+void reclock_file_closed(struct file *f);
+void reclock_fd_closed(struct file *f);
 
 /* Pipes (pipe.c): the capacity of a pipe, or -EBADF for other files. */
 long pipe_capacity(struct file *f);
