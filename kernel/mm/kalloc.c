@@ -21,6 +21,7 @@ static struct {
 	struct spinlock lock;
 	uintptr_t base, end, top, committed;
 	void *free[NCLASS];
+	uintptr_t slab_next[NCLASS], slab_end[NCLASS];
 	struct run *runs;
 } heap;
 
@@ -60,20 +61,25 @@ static int size_class(size_t n)
 	return c;
 }
 
+/* A block of class c: a freed one, or the next one of the class's current slab. Slabs are
+ * carved as they are used, so only the pages a block lands on are ever touched. */
 static void *small_alloc(int c)
 {
 	size_t sz = (size_t)16 << c;
-	if (!heap.free[c]) {
+	void *p = heap.free[c];
+	if (p) {
+		heap.free[c] = *(void **)p;
+		return p;
+	}
+	if (heap.slab_next[c] + sz > heap.slab_end[c]) {
 		char *slab = grow(SLAB_SIZE);
 		if (!slab)
 			return NULL;
-		for (size_t off = 0; off + sz <= SLAB_SIZE; off += sz) {
-			*(void **)(slab + off) = heap.free[c];
-			heap.free[c] = slab + off;
-		}
+		heap.slab_next[c] = (uintptr_t)slab;
+		heap.slab_end[c] = (uintptr_t)slab + SLAB_SIZE;
 	}
-	void *p = heap.free[c];
-	heap.free[c] = *(void **)p;
+	p = (void *)heap.slab_next[c];
+	heap.slab_next[c] += sz;
 	return p;
 }
 
