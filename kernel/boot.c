@@ -80,6 +80,7 @@ static int setup_mounts(const struct boot_config *cfg, char *err, size_t errlen)
 int kernel_boot(const struct boot_config *cfg, struct exec_entry *entry, char *err, size_t errlen)
 {
 	setup_process();
+	proc_rlimits_init();
 	trace_init(&cfg->trace);
 	int st = setup_mounts(cfg, err, errlen);
 	if (st)

@@ -129,6 +129,7 @@ struct plat_info {
 	uid_t uid, euid;
 	gid_t gid, egid;
 	int ngroups;
+	uint64_t stack_cur, stack_max; /* the RLIMIT_STACK elfin was started with */
 	gid_t groups[32]; /* supplementary groups */
 	pid_t pid, ppid;
 	const char *hostname;

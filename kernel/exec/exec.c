@@ -20,7 +20,8 @@
 
 #define PIE_BASE 0x555555554000UL
 #define USER_LIMIT 0x7ffffffff000UL
-#define STACK_SIZE (8UL << 20)
+#define STACK_MIN (128UL << 10)
+#define STACK_MAX (1UL << 30)
 #define EXIT_NOEXEC 126
 #define EXIT_NOTFOUND 127
 
@@ -307,7 +308,9 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 {
 	struct ctx c = {err, errlen};
 	static struct loaded prog, interp;
-	if (args_size(a) > (long)STACK_SIZE / 4)
+	/* the main stack is as large as RLIMIT_STACK allows (reserved, committed as it is used) */
+	size_t stack_size = PAGE_UP(MIN(MAX(proc_rlimit(RLIMIT_STACK), STACK_MIN), STACK_MAX));
+	if (args_size(a) > (long)MAX(stack_size / 4, (size_t)32 * PAGE_SIZE))
 		return fail(&c, EXIT_NOEXEC, "%s", errno_text(E2BIG));
 	bool vdso = a->vdso && vclock_start() == 0; /* calibrates while the program loads */
 	int st = load_elf(a->path, false, &prog, &c);
@@ -324,10 +327,11 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 			return st;
 		}
 	}
-	long stk = mm_map_named(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_STACK, "[stack]");
+	long stk = mm_map_named(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_STACK | MAP_NORESERVE,
+				"[stack]");
 	if (stk < 0)
 		return fail(&c, EXIT_NOEXEC, "cannot map the stack (%s)", errno_text(-stk));
-	struct stack s = {(char *)stk + STACK_SIZE, (char *)stk + STACK_SIZE - 8};
+	struct stack s = {(char *)stk + stack_size, (char *)stk + stack_size - 8};
 	*(unsigned long *)s.sp = 0; /* end marker */
 	set_comm(a->argv);
 	struct timespec64 boot = time_now(CLOCK_BOOTTIME);

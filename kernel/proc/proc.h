@@ -107,6 +107,8 @@ noreturn void proc_kill_by_signal(int sig);
 #define RLIMIT_AS 9
 #define RLIMIT_NOFILE 7
 uint64_t proc_rlimit(int res);
+void proc_rlimits_init(void);
+#define RLIMIT_STACK 3
 
 /* Threads (thread.c). */
 void thread_attach(struct kproc *p, struct kthread *t);

@@ -100,7 +100,6 @@ long sys_uname(void *buf)
 /* Resource limits: what the kernel enforces (fds) and what a Linux process is given. */
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_NLIMITS 16
-#define RLIMIT_STACK 3
 
 static struct rlimit {
 	unsigned long cur, max;
@@ -120,6 +119,13 @@ static struct rlimit {
 	INF,                                   /* RTTIME */
 #undef INF
 };
+
+/* The program starts with the stack limit elfin was given, as a child of the shell would. */
+void proc_rlimits_init(void)
+{
+	limits[RLIMIT_STACK].cur = plat_info()->stack_cur;
+	limits[RLIMIT_STACK].max = plat_info()->stack_max;
+}
 
 uint64_t proc_rlimit(int res)
 {

@@ -56,6 +56,10 @@ static void collect_info(unsigned long *auxv)
 	pi->gid = HOST0(H_getgid);
 	pi->egid = HOST0(H_getegid);
 	pi->pid = HOST0(H_getpid);
+	uint64_t stack[2] = {8 << 20, ~0UL};
+	HOST2(97 /* getrlimit */, 3 /* RLIMIT_STACK */, stack);
+	pi->stack_cur = stack[0];
+	pi->stack_max = stack[1];
 	long ng = HOST2(115 /* getgroups */, 32, pi->groups);
 	pi->ngroups = ng > 0 ? (int)ng : 0;
 	pi->ppid = HOST0(H_getppid);
