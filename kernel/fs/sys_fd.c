@@ -178,9 +178,7 @@ static long dup_to(int fd, int newfd, bool cloexec)
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
-	struct fdtable *t = curproc()->fds;
-	struct file *old = __atomic_exchange_n(&t->files[newfd], f, __ATOMIC_ACQ_REL);
-	t->cloexec[newfd] = cloexec;
+	struct file *old = fd_replace(newfd, f, cloexec);
 	if (old) { /* the descriptor is closed, as by close(2) */
 		reclock_fd_closed(old);
 		file_put(old);

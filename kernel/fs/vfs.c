@@ -408,13 +408,15 @@ long fd_install(struct file *f, int min, bool cloexec)
 {
 	struct fdtable *t = curproc()->fds;
 	int limit = (int)MIN((uint64_t)FD_MAX, proc_rlimit(RLIMIT_NOFILE));
-	for (int fd = min; fd < limit; fd++) {
-		struct file *expected = NULL;
-		if (__atomic_compare_exchange_n(&t->files[fd], &expected, f, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+	spin_lock(&t->lock);
+	for (int fd = min; fd < limit; fd++)
+		if (!t->files[fd]) {
+			t->files[fd] = f;
 			t->cloexec[fd] = cloexec;
+			spin_unlock(&t->lock);
 			return fd;
 		}
-	}
+	spin_unlock(&t->lock);
 	file_put(f);
 	return -EMFILE;
 }
@@ -423,15 +425,35 @@ struct file *fd_get(int fd)
 {
 	if (fd < 0 || fd >= FD_MAX)
 		return NULL;
-	struct file *f = __atomic_load_n(&curproc()->fds->files[fd], __ATOMIC_ACQUIRE);
-	return f ? file_get(f) : NULL;
+	struct fdtable *t = curproc()->fds;
+	spin_lock(&t->lock);
+	struct file *f = t->files[fd];
+	if (f)
+		file_get(f);
+	spin_unlock(&t->lock);
+	return f;
+}
+
+struct file *fd_replace(int fd, struct file *f, bool cloexec)
+{
+	struct fdtable *t = curproc()->fds;
+	spin_lock(&t->lock);
+	struct file *old = t->files[fd];
+	t->files[fd] = f;
+	t->cloexec[fd] = cloexec;
+	spin_unlock(&t->lock);
+	return old;
 }
 
 long fd_close(int fd)
 {
 	if (fd < 0 || fd >= FD_MAX)
 		return -EBADF;
-	struct file *f = __atomic_exchange_n(&curproc()->fds->files[fd], NULL, __ATOMIC_ACQ_REL);
+	struct fdtable *t = curproc()->fds;
+	spin_lock(&t->lock);
+	struct file *f = t->files[fd];
+	t->files[fd] = NULL;
+	spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
 	reclock_fd_closed(f); /* closing any descriptor of a file drops the process's POSIX locks */

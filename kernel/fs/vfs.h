@@ -2,6 +2,7 @@
 #pragma once
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
+#include "kernel/lock.h"
 #include "kernel/fs/path.h"
 
 struct timespec64 {
@@ -174,6 +175,7 @@ struct mount *vfs_mount_of(const char *abs);
 /* The fd table. */
 #define FD_MAX 1024
 struct fdtable {
+	struct spinlock lock; /* a file is taken (file_get) under it, so close cannot free it first */
 	struct file *files[FD_MAX];
 	bool cloexec[FD_MAX];
 };
@@ -183,6 +185,8 @@ long fd_install(struct file *f, int min, bool cloexec);
 /* Returns the file with a new reference, or NULL. */
 struct file *fd_get(int fd);
 long fd_close(int fd);
+/* Puts f (a new reference) at fd, returning what was there (to be closed) or NULL. */
+struct file *fd_replace(int fd, struct file *f, bool cloexec);
 
 /* Host-backed files (hostfs.c), shared with devfs and procfs for pass-through. */
 extern const struct fs_ops hostfs_ops;
