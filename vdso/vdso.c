@@ -102,18 +102,34 @@ __attribute__((visibility("default"))) int __vdso_getcpu(unsigned *cpu, unsigned
 }
 EXPORT(__vdso_getcpu, getcpu);
 
-/* The adapter library's way into the kernel without a trap: a call through the entry the
- * kernel wrote in the page, or the ordinary `syscall` when there is none. */
-__attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args)
+static inline long trap6(long nr, const long *args)
 {
-	long (*entry)(long, const long *) = (long (*)(long, const long *))(uintptr_t)vdso_data.direct_entry;
-	if (entry)
-		return entry(nr, args);
 	long r;
 	register long r10 __asm__("r10") = args[3];
 	register long r8 __asm__("r8") = args[4];
 	register long r9 __asm__("r9") = args[5];
 	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(args[0]), "S"(args[1]), "d"(args[2]), "r"(r10), "r"(r8),
 			 "r"(r9) : "rcx", "r11", "memory");
+	return r;
+}
+
+/* The adapter library's way into the kernel without a trap: a call through the entry the
+ * kernel wrote in the page. A call a signal interrupted is made again by a trap, which runs
+ * the handler and restarts or fails it as Linux would; a signal that came due meanwhile is
+ * taken by one trap of getpid. Without an entry, the ordinary `syscall` serves. */
+__attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args)
+{
+	long (*entry)(long, const long *) = (long (*)(long, const long *))(uintptr_t)vdso_data.direct_entry;
+	if (vdso_unlikely(!entry))
+		return trap6(nr, args);
+	long r = entry(nr, args);
+	if (vdso_unlikely(r == -VDSO_ERESTARTSYS))
+		return trap6(nr, args);
+	uint32_t hint;
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(hint) : "i"(KTHREAD_HINT_OFFSET));
+	if (vdso_unlikely(hint)) {
+		static const long none[6];
+		trap6(39 /* getpid */, none);
+	}
 	return r;
 }

@@ -64,6 +64,12 @@ struct vdso_data {
 
 _Static_assert(sizeof(struct vdso_data) <= VDSO_DATA_SIZE, "the vDSO data fits its page");
 
+/* The direct entry's contract with __elfin_syscall: -ERESTARTSYS means "a signal interrupted
+ * the call: make it again by a trap", and a nonzero 32-bit word at %gs:KTHREAD_HINT_OFFSET
+ * (the kernel's per-thread state) means "a signal may be due: trap once to take it". */
+#define VDSO_ERESTARTSYS 512
+#define KTHREAD_HINT_OFFSET 8
+
 #define vdso_unlikely(x) __builtin_expect(!!(x), 0)
 
 static inline uint64_t vdso_rdtsc(void)

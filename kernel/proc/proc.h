@@ -67,6 +67,9 @@ struct kproc {
 
 struct kthread {
 	struct kthread *self; /* %gs:0 */
+	/* %gs:8: set when a signal may have come due for this thread; the vDSO's direct entry
+	 * reads it and traps so the signal is delivered (KTHREAD_HINT_OFFSET in vdso_data.h) */
+	uint32_t deliver_hint;
 	struct kproc *proc;
 	pid_t tid;
 	uint32_t wake_seq;     /* bumped by every wake-up; the platform blocks on it */
@@ -141,3 +144,5 @@ long signal_deliver(long ret);
 void signal_fault(int sig, int code, uintptr_t addr);
 /* A signal raised for the program by the kernel or by the program itself (e.g. EPIPE). */
 void proc_raise(int sig);
+
+_Static_assert(__builtin_offsetof(struct kthread, deliver_hint) == 8, "the vDSO reads the hint at %gs:8");

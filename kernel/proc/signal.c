@@ -46,6 +46,7 @@ bool signal_pending(struct kthread *t)
 
 static void notify(struct kthread *t)
 {
+	__atomic_store_n(&t->deliver_hint, 1, __ATOMIC_RELEASE);
 	thread_wake(t);
 	if (t != current())
 		plat_thread_kick(t);
@@ -261,8 +262,9 @@ long signal_deliver(long ret)
 {
 	struct kthread *t = current();
 	bool restartable = t->sysnr >= 0 && ret == -ERESTARTSYS;
-	if (!t->regs)
-		return restartable ? -EINTR : ret;
+	if (!t->regs) /* the direct path: its caller traps to take the signal (ERESTARTSYS: replays) */
+		return ret;
+	__atomic_store_n(&t->deliver_hint, 0, __ATOMIC_RELEASE);
 	struct ksiginfo info;
 	int sig;
 	while ((sig = dequeue(t, &info)))

@@ -13,7 +13,10 @@ long syscall_direct(long nr, const long *uargs)
 	struct kthread *t = current();
 	t->regs = NULL;
 	t->fpstate = NULL;
-	return syscall_dispatch(nr, args, PATH_DIRECT);
+	long r = syscall_dispatch(nr, args, PATH_DIRECT);
+	if (signal_pending(t)) /* e.g. a mask just lifted: the vDSO traps to take it */
+		__atomic_store_n(&t->deliver_hint, 1, __ATOMIC_RELEASE);
+	return r;
 }
 
 long syscall_dispatch(long nr, const long *args, enum entry_path path)

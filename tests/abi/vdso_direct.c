@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "abi.h"
@@ -20,6 +22,58 @@ static long call(direct_fn fn, long nr, long a0, long a1, long a2)
 		return fn(nr, args);
 	long r = syscall(nr, a0, a1, a2);
 	return r < 0 ? -errno : r;
+}
+
+static volatile sig_atomic_t hits;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+struct kick {
+	pthread_t target;
+	int fd;
+};
+
+static void *kicker(void *arg)
+{
+	struct kick *k = arg;
+	usleep(30000);
+	pthread_kill(k->target, SIGUSR1);
+	if (k->fd >= 0) {
+		usleep(30000);
+		CHECK(write(k->fd, "x", 1) == 1);
+	}
+	return NULL;
+}
+
+/* Signals around direct calls: one raised by a direct call runs before the call returns; a
+ * blocking direct read meets a signal: EINTR without SA_RESTART, goes on with it. */
+static void check_signals(direct_fn fn)
+{
+	for (int restart = 0; restart < 2; restart++) {
+		struct sigaction sa = {0};
+		sa.sa_handler = on_usr1;
+		sa.sa_flags = restart ? SA_RESTART : 0;
+		CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+		hits = 0;
+		CHECK(call(fn, SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR1) == 0);
+		CHECK(hits == 1);
+		int p[2];
+		CHECK(pipe(p) == 0);
+		struct kick k = {pthread_self(), restart ? p[1] : -1};
+		pthread_t t;
+		CHECK(pthread_create(&t, NULL, kicker, &k) == 0);
+		char c;
+		long r = call(fn, SYS_read, p[0], (long)&c, 1);
+		CHECK(restart ? r == 1 && c == 'x' : r == -EINTR);
+		CHECK(hits == 2);
+		CHECK(pthread_join(t, NULL) == 0);
+		close(p[0]);
+		close(p[1]);
+	}
+	printf("signals: handled before a direct call returns; a blocked read gets EINTR, or goes on with SA_RESTART\n");
 }
 
 int main(int argc, char **argv)
@@ -37,5 +91,6 @@ int main(int argc, char **argv)
 	CHECK(call(fn, SYS_read, 0, 1, 10) == -EFAULT || call(fn, SYS_read, 0, 1, 10) == 0);
 	CHECK(call(fn, 100000, 0, 0, 0) == -ENOSYS);
 	printf("errors come back as -errno: EBADF, ENOSYS\n");
+	check_signals(fn);
 	return 0;
 }
