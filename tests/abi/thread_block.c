@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "abi.h"
+#include "kick.h"
 
 enum { TOTAL = 4 << 20 };
 
@@ -70,30 +71,6 @@ static void check_timedwait(void)
 	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	CHECK(ms >= 45 && ms < 2000);
 	printf("condvar timed wait: ETIMEDOUT after about 50 ms\n");
-}
-
-static volatile sig_atomic_t hits;
-static void on_usr1(int sig)
-{
-	(void)sig;
-	hits++;
-}
-
-struct kick {
-	pthread_t target;
-	int fd;       /* written after the signal when >= 0 */
-};
-
-static void *kicker(void *arg)
-{
-	struct kick *k = arg;
-	usleep(30000);
-	CHECK(pthread_kill(k->target, SIGUSR1) == 0);
-	if (k->fd >= 0) {
-		usleep(30000);
-		CHECK(write(k->fd, "x", 1) == 1);
-	}
-	return NULL;
 }
 
 /* A read blocked on an empty pipe meets SIGUSR1: EINTR, or with SA_RESTART the read goes on. */

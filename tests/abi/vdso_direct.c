@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "abi.h"
+#include "kick.h"
 #include "vdso_sym.h"
 
 typedef long (*direct_fn)(long nr, const long *args);
@@ -22,30 +23,6 @@ static long call(direct_fn fn, long nr, long a0, long a1, long a2)
 		return fn(nr, args);
 	long r = syscall(nr, a0, a1, a2);
 	return r < 0 ? -errno : r;
-}
-
-static volatile sig_atomic_t hits;
-static void on_usr1(int sig)
-{
-	(void)sig;
-	hits++;
-}
-
-struct kick {
-	pthread_t target;
-	int fd;
-};
-
-static void *kicker(void *arg)
-{
-	struct kick *k = arg;
-	usleep(30000);
-	pthread_kill(k->target, SIGUSR1);
-	if (k->fd >= 0) {
-		usleep(30000);
-		CHECK(write(k->fd, "x", 1) == 1);
-	}
-	return NULL;
 }
 
 /* Signals around direct calls: one raised by a direct call runs before the call returns; a
