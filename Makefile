@@ -17,6 +17,8 @@ KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c) $(wildcard arch/x86_64/*.S)
 PROCESS_SRCS := $(wildcard plat/process/*.c plat/process/*.S)
 GEN_HDR := $(BUILD)/gen/syscalls.h
 GEN_TABLE := $(BUILD)/gen/syscall_table.c
+GEN_PRELOAD := $(BUILD)/gen/preload_wrappers.c
+PRELOAD := $(BUILD)/libelfin-direct.so
 SYSCALL_DOC := docs/syscalls.md
 
 KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) $(PROCESS_SRCS) vdso/image.S) $(BUILD)/obj/gen/syscall_table.c.o
@@ -33,7 +35,7 @@ VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,vdso/vdso.lds -Wl,--version-script=vdso
 	-Wl,--no-undefined -Wl,-z,norelro -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--build-id=sha1
 
 .PHONY: all deps test-deps test bench clean
-all: deps $(BUILD)/elfin $(SYSCALL_DOC)
+all: deps $(BUILD)/elfin $(PRELOAD) $(SYSCALL_DOC)
 
 deps:
 	@sh scripts/deps.sh build
@@ -41,9 +43,9 @@ deps:
 test-deps:
 	@sh scripts/deps.sh test
 
-$(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC) &: kernel/sys/syscalls.tbl tools/gensyscalls.py
+$(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC) $(GEN_PRELOAD) &: kernel/sys/syscalls.tbl tools/gensyscalls.py
 	@mkdir -p $(BUILD)/gen
-	@echo "  GEN $(GEN_HDR)"; $(PYTHON) tools/gensyscalls.py $< $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC)
+	@echo "  GEN $(GEN_HDR)"; $(PYTHON) tools/gensyscalls.py $< $(GEN_HDR) $(GEN_TABLE) $(SYSCALL_DOC) $(GEN_PRELOAD)
 
 $(BUILD)/obj/%.c.o: %.c $(GEN_HDR)
 	@mkdir -p $(dir $@)
@@ -72,6 +74,12 @@ $(BUILD)/obj/vdso/image.S.o: KCFLAGS += -DVDSO_SO='"$(VDSO_SO)"'
 
 $(BUILD)/elfin: $(KOBJS)
 	@echo "  CC  $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS)
+
+# The adapter library: generated wrappers plus preload/*.c, a plain shared object for the
+# program's own libc to load (LD_PRELOAD); it needs nothing but errno and getauxval from it.
+PRELOAD_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -fPIC -fno-stack-protector -I. -Wno-builtin-declaration-mismatch
+$(PRELOAD): $(GEN_PRELOAD) $(wildcard preload/*.c preload/*.h)
+	@echo "  CC  $@"; $(CC) $(PRELOAD_CFLAGS) -shared -nostdlib -Wl,-z,noexecstack -o $@ $(GEN_PRELOAD) $(wildcard preload/*.c)
 
 include tests/tests.mk
 include tests/unit/unit.mk

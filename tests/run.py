@@ -79,11 +79,37 @@ def abi_cases(build, work):
     listed = {prog for _, prog, _, _ in ABI_RUNS}
     runs += [(prog, prog, [], 0) for prog in abi_programs() if prog not in listed]
     runs.sort()
-    return [difftest.Case(f"abi/{variant}/{name}",
-                          [os.path.join(build, "tests", variant, prog)] + args,
-                          status=status, env=ABI_ENV, cwd=work,
-                          elfin_args=[a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
-            for variant in VARIANTS for name, prog, args, status in runs]
+    cases = [difftest.Case(f"abi/{variant}/{name}",
+                           [os.path.join(build, "tests", variant, prog)] + args,
+                           status=status, env=ABI_ENV, cwd=work,
+                           elfin_args=[a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
+             for variant in VARIANTS for name, prog, args, status in runs]
+    # The dynamic variants again with the adapter library (elfin run --preload): the same
+    # results as the native run without it.
+    cases += [difftest.Case(f"abi/{variant}+preload/{name}",
+                            [os.path.join(build, "tests", variant, prog)] + args,
+                            status=status, env=ABI_ENV, cwd=work, normalise=("preload",),
+                            elfin_args=["--preload"] + [a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
+              for variant in PRELOAD_VARIANTS for name, prog, args, status in runs]
+    return cases
+
+
+# The dynamic link variants, which the adapter library serves.
+PRELOAD_VARIANTS = ("glibc-dyn", "musl-dyn")
+
+
+def preload_cases(build, work):
+    """The adapter library: the direct path is taken (per-path counts), and preloaded into a
+    native run it changes nothing (every wrapper falls back to the ordinary system call)."""
+    lib = os.path.join(build, "libelfin-direct.so")
+    py = "/usr/bin/python3"
+    script = "import os; print(os.getpid() > 0, os.stat('/etc/hostname').st_size > 0, os.path.exists('/nonexistent'))"
+    return [
+        difftest.Case("preload/direct-path", [py, "-c", script], cwd=work, elfin_args=["--preload"],
+                      normalise=("preload",), calls={"getpid/direct": 1, "stat/direct": (3, None)}),
+        difftest.Case("preload/native-harmless", [py, "-c", script], cwd=work,
+                      env={"LD_PRELOAD": lib}, calls={"stat/direct": (3, None)}),
+    ]
 
 
 # The bad-pointer test generated from the syscall list (tests/badinput/gen_efault.py), built in
@@ -101,7 +127,7 @@ def efault_cases(build, work):
 
 def all_cases(build, work):
     cases = (abi_cases(build, work) + vdso_cases.cases(build, work, VARIANTS, ABI_ENV)
-             + efault_cases(build, work))
+             + efault_cases(build, work) + preload_cases(build, work))
     for suite in APP_SUITES:
         cases += suite.cases(work)
     names = [c.name for c in cases]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the syscall dispatch table, its declarations and docs/syscalls.md from the one list.
 
-usage: gensyscalls.py LIST OUT_HEADER OUT_TABLE OUT_DOC
+usage: gensyscalls.py LIST OUT_HEADER OUT_TABLE OUT_DOC [OUT_PRELOAD]
 """
 import re
 import sys
@@ -58,6 +58,10 @@ def parse(lines):
         if len(fields) < 3:
             raise ListError(f"line {lineno}: expected 'nr name status'")
         nr, name, status = fields[:3]
+        libc = None
+        m = re.fullmatch(r"(\w+)\+libc(?:\(([\w,]*)\))?", status)
+        if m:  # libc has a function of this name and meaning: the adapter library wraps it
+            status, libc = m.group(1), [a for a in (m.group(2) or "").split(",") if a]
         if not nr.isdigit():
             raise ListError(f"line {lineno}: bad number '{nr}'")
         nr = int(nr)
@@ -67,7 +71,10 @@ def parse(lines):
             raise ListError(f"line {lineno}: duplicate syscall {nr} {name}")
         seen_nr.add(nr)
         seen_name.add(name)
-        call = {"nr": nr, "name": name, "status": status, "note": note, "ret": "long", "args": None}
+        call = {"nr": nr, "name": name, "status": status, "note": note, "ret": "long", "args": None,
+                "libc": libc}
+        if libc is not None and status == "enosys":
+            raise ListError(f"line {lineno}: {name} is not implemented: no libc wrapper")
         if status != "enosys":
             if len(fields) < 4:
                 raise ListError(f"line {lineno}: {name} is {status} but has no prototype")
@@ -128,27 +135,54 @@ def table(calls):
     return "\n".join(out) + "\n"
 
 
+def preload(calls):
+    """The adapter library's wrappers: one function per libc-flagged call, with libc's name and
+    its aliases, that enters the kernel directly and sets errno as libc does."""
+    out = [f"/* {STAMP} */", '#include "preload/direct.h"', ""]
+    for c in calls:
+        if c["libc"] is None:
+            continue
+        n = len(c["args"])
+        params = ", ".join(f"long a{i}" for i in range(n)) or "void"
+        args = ", ".join(f"a{i}" for i in range(n)) + ", 0" * (6 - n)
+        args = args.lstrip(", ")
+        out.append(f"long {c['name']}({params})")
+        out.append("{")
+        out.append(f"\treturn elfin_result(elfin_call({c['nr']}, {args}));")
+        out.append("}")
+        for alias in c["libc"]:
+            out.append(f"long {alias}({params}) __attribute__((alias(\"{c['name']}\")));")
+        out.append("")
+    return "\n".join(out)
+
+
 def doc(calls):
     count = {s: sum(1 for c in calls if c["status"] == s) for s in STATUSES}
+    wrapped = sum(1 for c in calls if c["libc"] is not None)
     out = [f"<!-- {STAMP} -->", "# System call coverage", "",
            f"{len(calls)} Linux x86_64 system calls: {count['impl']} implemented, "
            f"{count['stub']} with documented partial behaviour (stub), "
-           f"{count['enosys']} returning `-ENOSYS`.", "",
-           "| nr | name | status | notes |", "|---:|---|---|---|"]
+           f"{count['enosys']} returning `-ENOSYS`. The adapter library wraps {wrapped} of them "
+           "(libc = yes): libc's function calls the kernel directly.", "",
+           "| nr | name | status | libc | notes |", "|---:|---|---|---|---|"]
     for c in calls:
-        out.append(f"| {c['nr']} | `{c['name']}` | {c['status']} | {c['note']} |")
+        libc = "yes" if c["libc"] is not None else ""
+        out.append(f"| {c['nr']} | `{c['name']}` | {c['status']} | {libc} | {c['note']} |")
     return "\n".join(out) + "\n"
 
 
 def main(argv):
-    if len(argv) != 5:
+    if len(argv) not in (5, 6):
         sys.exit(__doc__.strip())
     try:
         with open(argv[1]) as f:
             calls = parse(f)
     except ListError as e:
         sys.exit(f"{argv[1]}: {e}")
-    for path, text in ((argv[2], header(calls)), (argv[3], table(calls)), (argv[4], doc(calls))):
+    outputs = [(argv[2], header(calls)), (argv[3], table(calls)), (argv[4], doc(calls))]
+    if len(argv) == 6:
+        outputs.append((argv[5], preload(calls)))
+    for path, text in outputs:
         with open(path, "w") as f:
             f.write(text)
 

@@ -16,7 +16,7 @@ static const char usage[] =
 	"  --strace[=FILE]  print each system call, strace-style, to stderr or FILE\n"
 	"  --stats FILE     write per-syscall counts, errors and entry paths as JSON\n"
 	"  --no-vdso        do not map elfin's vDSO (time calls then trap)\n"
-	"  --preload, --no-preload   inject the adapter library (dynamic programs)\n"
+	"  --preload, --no-preload   inject the adapter library (dynamic programs; off by default)\n"
 	"  --vm             run on the vm platform (QEMU microvm)\n";
 
 static const char *env_get(char **envp, const char *name)
@@ -79,9 +79,41 @@ static int open_strace(const char *file)
 	return (int)h;
 }
 
+/* The adapter library beside the elfin binary, put first in the program's LD_PRELOAD. */
+static int add_preload(struct boot_config *cfg)
+{
+	static char lib[4096], var[8192];
+	long n = HOST3(89 /* readlink */, "/proc/self/exe", lib, sizeof lib - 32);
+	char *slash = n > 0 ? strrchr((lib[n] = 0, lib), '/') : NULL;
+	if (!slash)
+		return fail("--preload: cannot find elfin's own directory", "");
+	strlcpy(slash + 1, "libelfin-direct.so", sizeof lib - (size_t)(slash + 1 - lib));
+	if (HOST3(H_faccessat, AT_FDCWD, lib, R_OK) < 0) {
+		kprintf("elfin: --preload: %s: not found (make builds it)\n", lib);
+		return 2;
+	}
+	const char *old = env_get((char **)cfg->envp, "LD_PRELOAD");
+	ksnprintf(var, sizeof var, old && *old ? "LD_PRELOAD=%s:%s" : "LD_PRELOAD=%s", lib, old);
+	size_t n_env = 0;
+	while (cfg->envp[n_env])
+		n_env++;
+	char **env = kmalloc((n_env + 2) * sizeof *env);
+	if (!env)
+		return 2;
+	size_t k = 0;
+	env[k++] = var;
+	for (size_t j = 0; j < n_env; j++)
+		if (!str_starts(cfg->envp[j], "LD_PRELOAD="))
+			env[k++] = cfg->envp[j];
+	env[k] = NULL;
+	cfg->envp = env;
+	return -1;
+}
+
 /* Fills cfg; returns -1 to go on, else the exit status for elfin. */
 int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 {
+	bool preload = false; /* the default once every test passes with it (issue 5) */
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		plat_console_write(usage, strlen(usage));
 		return 0;
@@ -114,8 +146,10 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 		} else if (strcmp(o, "--no-vdso") == 0) {
 			cfg->vdso = false;
 		} else if (strcmp(o, "--no-preload") == 0) {
-			/* nothing to inject yet */
-		} else if (strcmp(o, "--preload") == 0 || strcmp(o, "--vm") == 0) {
+			preload = false;
+		} else if (strcmp(o, "--preload") == 0) {
+			preload = true;
+		} else if (strcmp(o, "--vm") == 0) {
 			kprintf("elfin: %s: not available in this build yet\n", o);
 			return 2;
 		} else {
@@ -132,5 +166,5 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 	cfg->program = prog;
 	cfg->argv = argv + i;
 	cfg->envp = envp;
-	return -1;
+	return preload ? add_preload(cfg) : -1;
 }
