@@ -4,6 +4,7 @@
  * turn -errno into errno and -1 as libc does. Outside elfin there is no such entry and every
  * wrapper makes the ordinary system call, so preloading the library is harmless anywhere. */
 #pragma once
+#include "arch/x86_64/raw_syscall.h"
 
 extern long (*elfin_entry)(long nr, const long *args);
 int *__errno_location(void); /* glibc's and musl's errno */
@@ -13,13 +14,7 @@ static inline long elfin_call(long nr, long a0, long a1, long a2, long a3, long 
 	long args[6] = {a0, a1, a2, a3, a4, a5};
 	if (__builtin_expect(elfin_entry != 0, 1))
 		return elfin_entry(nr, args);
-	long r;
-	register long r10 __asm__("r10") = a3;
-	register long r8 __asm__("r8") = a4;
-	register long r9 __asm__("r9") = a5;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return r;
+	return raw_syscall6(nr, a0, a1, a2, a3, a4, a5);
 }
 
 /* The kernel's result as libc returns it. */

@@ -3,6 +3,7 @@
  * right after the data page the kernel keeps (vdso_data.h). What the page cannot answer
  * goes to the kernel with a `syscall`, as Linux's vDSO does, so every function is complete. */
 #include "vdso/vdso_data.h"
+#include "arch/x86_64/raw_syscall.h"
 
 #define EXPORT(name, weakname) __attribute__((visibility("default"))) typeof(name) weakname \
 	__attribute__((weak, alias(#name)))
@@ -104,13 +105,7 @@ EXPORT(__vdso_getcpu, getcpu);
 
 static inline long trap6(long nr, const long *args)
 {
-	long r;
-	register long r10 __asm__("r10") = args[3];
-	register long r8 __asm__("r8") = args[4];
-	register long r9 __asm__("r9") = args[5];
-	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(args[0]), "S"(args[1]), "d"(args[2]), "r"(r10), "r"(r8),
-			 "r"(r9) : "rcx", "r11", "memory");
-	return r;
+	return raw_syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
 }
 
 /* The adapter library's way into the kernel without a trap: a call through the entry the

@@ -3,16 +3,9 @@
 #pragma once
 #include "kernel/types.h"
 
-static inline long host_syscall6(long n, long a, long b, long c, long d, long e, long f)
-{
-	long r;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return r;
-}
+#include "arch/x86_64/raw_syscall.h"
+
+#define host_syscall6 raw_syscall6
 #define HOST0(n) host_syscall6(n, 0, 0, 0, 0, 0, 0)
 #define HOST1(n, a) host_syscall6(n, (long)(a), 0, 0, 0, 0, 0)
 #define HOST2(n, a, b) host_syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)
