@@ -153,6 +153,10 @@ def preload(calls):
         for alias in c["libc"]:
             out.append(f"long {alias}({params}) __attribute__((alias(\"{c['name']}\")));")
         out.append("")
+    numbers = ", ".join(str(c["nr"]) for c in calls if c["libc"] is not None)
+    out += ["/* The calls syscall(2) may send by the direct path: those above. */",
+            f"const unsigned short elfin_direct_calls[] = {{{numbers}}};",
+            "const unsigned elfin_ndirect_calls = sizeof elfin_direct_calls / sizeof elfin_direct_calls[0];", ""]
     return "\n".join(out)
 
 
