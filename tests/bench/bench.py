@@ -39,12 +39,12 @@ def run_once(cmd, check_output=False):
     return dt, p.stdout
 
 
-def wall_medians(cmd, runs):
-    """Median wall time of cmd natively and under elfin, runs interleaved; also checks
-    that both produce the same output."""
+def wall_medians(cmd, runs, elfin_opts=()):
+    """Median wall time of cmd natively and under elfin (with elfin_opts), runs interleaved;
+    also checks that both produce the same output."""
     native, elfin = [], []
     for i in range(runs):
-        order = [(cmd, native), (ELFIN + cmd, elfin)]
+        order = [(cmd, native), (ELFIN + list(elfin_opts) + cmd, elfin)]
         if i % 2:
             order.reverse()
         for c, times in order:
@@ -117,12 +117,16 @@ def case_clock(call, elfin_opts=()):
     return run
 
 
-def case_python(args):
-    py = "/usr/bin/python3"
-    if not os.access(py, os.X_OK):
-        raise CaseError("%s missing" % py)
-    n, e = wall_medians([py, "-c", "pass"], max(5, args.runs * 2 // 3))
-    return ms(n), ms(e), e / n
+def case_python(elfin_opts=()):
+    """python3 -c pass: start-up of a large dynamic program; with --preload, the adapter
+    library sends libc's wrapped calls by the direct path."""
+    def run(args):
+        py = "/usr/bin/python3"
+        if not os.access(py, os.X_OK):
+            raise CaseError("%s missing" % py)
+        n, e = wall_medians([py, "-c", "pass"], max(5, args.runs * 2 // 3), list(elfin_opts))
+        return ms(n), ms(e), e / n
+    return run
 
 
 def data_file(args):
@@ -154,7 +158,8 @@ CASES = [
     ("gettimeofday", case_clock("gettimeofday")),
     ("time", case_clock("time")),
     ("clock-monotonic-no-vdso", case_clock("monotonic", ("--no-vdso",))),
-    ("python3-c-pass", case_python),
+    ("python3-c-pass", case_python()),
+    ("python3-c-pass-preload", case_python(("--preload",))),
     ("sha256sum-50M", case_sha256sum),
 ]
 
