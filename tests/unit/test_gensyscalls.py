@@ -73,6 +73,20 @@ class Parse(unittest.TestCase):
         self.bad(["0 read stub   # note"], r"read is stub but has no prototype")
         self.bad(["0 read impl int(int fd)"], r"bad prototype for read")
 
+    def test_libc_flag(self):
+        calls = gen.parse(["8 lseek impl+libc(__lseek,lseek64) long(int fd, long off, int whence)",
+                           "39 getpid impl+libc long()", "0 read impl long(int fd, void *buf, size_t n)"])
+        self.assertEqual([c["libc"] for c in calls], [["__lseek", "lseek64"], [], None])
+        self.assertEqual(calls[0]["status"], "impl")
+        out = gen.preload(calls)
+        self.assertIn("long lseek(long a0, long a1, long a2)", out)
+        self.assertIn("elfin_call(8, a0, a1, a2, 0, 0, 0)", out)
+        self.assertIn('long lseek64(long a0, long a1, long a2) __attribute__((alias("lseek")));', out)
+        self.assertIn("long getpid(void)", out)
+        self.assertNotIn("long read(", out)
+        self.assertIn("elfin_direct_calls[] = {8, 39}", out)
+        self.bad(["400 nothing enosys+libc"], r"nothing is not implemented: no libc wrapper")
+
     def test_unknown_format(self):
         self.bad(["0 read impl long(int fd:fancy)"], r"unknown format 'fancy'")
 
