@@ -59,9 +59,11 @@ def parse(lines):
             raise ListError(f"line {lineno}: expected 'nr name status'")
         nr, name, status = fields[:3]
         libc = None
-        m = re.fullmatch(r"(\w+)\+libc(?:\(([\w,]*)\))?", status)
+        cancel = False
+        m = re.fullmatch(r"(\w+)\+libc(\+cancel)?(?:\(([\w,]*)\))?", status)
         if m:  # libc has a function of this name and meaning: the adapter library wraps it
-            status, libc = m.group(1), [a for a in (m.group(2) or "").split(",") if a]
+            status, cancel = m.group(1), bool(m.group(2))
+            libc = [a for a in (m.group(3) or "").split(",") if a]
         if not nr.isdigit():
             raise ListError(f"line {lineno}: bad number '{nr}'")
         nr = int(nr)
@@ -72,7 +74,7 @@ def parse(lines):
         seen_nr.add(nr)
         seen_name.add(name)
         call = {"nr": nr, "name": name, "status": status, "note": note, "ret": "long", "args": None,
-                "libc": libc}
+                "libc": libc, "cancel": cancel}
         if libc is not None and status == "enosys":
             raise ListError(f"line {lineno}: {name} is not implemented: no libc wrapper")
         if status != "enosys":
@@ -148,7 +150,15 @@ def preload(calls):
         args = args.lstrip(", ")
         out.append(f"long {c['name']}({params})")
         out.append("{")
-        out.append(f"\treturn elfin_result(elfin_call({c['nr']}, {args}));")
+        if c["cancel"]:  # a cancellation point: outside elfin, libc's own function serves
+            out.append(f"\tstatic long (*next)({params});")
+            out.append("\tif (__builtin_expect(!elfin_entry, 0)) {")
+            out.append(f"\t\tif (!next)\n\t\t\tnext = (long (*)({params}))elfin_next(\"{c['name']}\");")
+            out.append(f"\t\treturn next({', '.join(f'a{i}' for i in range(n))});")
+            out.append("\t}")
+            out.append(f"\treturn elfin_result(elfin_call_cancel({c['nr']}, {args}));")
+        else:
+            out.append(f"\treturn elfin_result(elfin_call({c['nr']}, {args}));")
         out.append("}")
         for alias in c["libc"]:
             out.append(f"long {alias}({params}) __attribute__((alias(\"{c['name']}\")));")

@@ -111,15 +111,20 @@ static inline long trap6(long nr, const long *args)
 /* The adapter library's way into the kernel without a trap: a call through the entry the
  * kernel wrote in the page. A call a signal interrupted is made again by a trap, which runs
  * the handler and restarts or fails it as Linux would; a signal that came due meanwhile is
- * taken by one trap of getpid. Without an entry, the ordinary `syscall` serves. */
-__attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args)
+ * taken by one trap of getpid. Without an entry, the ordinary `syscall` serves. For a call
+ * that is a pthread cancellation point the caller gives on_interrupt (pthread_testcancel):
+ * it runs before the replay, so a cancellation that interrupted the call takes effect. */
+__attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args, void (*on_interrupt)(void))
 {
 	long (*entry)(long, const long *) = (long (*)(long, const long *))(uintptr_t)vdso_data.direct_entry;
 	if (vdso_unlikely(!entry))
 		return trap6(nr, args);
 	long r = entry(nr, args);
-	if (vdso_unlikely(r == -VDSO_ERESTARTSYS))
+	if (vdso_unlikely(r == -VDSO_ERESTARTSYS)) {
+		if (on_interrupt)
+			on_interrupt();
 		return trap6(nr, args);
+	}
 	uint32_t hint;
 	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(hint) : "i"(KTHREAD_HINT_OFFSET));
 	if (vdso_unlikely(hint)) {

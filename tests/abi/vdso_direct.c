@@ -14,13 +14,13 @@
 #include "kick.h"
 #include "vdso_sym.h"
 
-typedef long (*direct_fn)(long nr, const long *args);
+typedef long (*direct_fn)(long nr, const long *args, void (*on_interrupt)(void));
 
 static long call(direct_fn fn, long nr, long a0, long a1, long a2)
 {
 	long args[6] = {a0, a1, a2, 0, 0, 0};
 	if (fn)
-		return fn(nr, args);
+		return fn(nr, args, NULL);
 	long r = syscall(nr, a0, a1, a2);
 	return r < 0 ? -errno : r;
 }

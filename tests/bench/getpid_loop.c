@@ -9,13 +9,13 @@
 
 #include "../abi/vdso_sym.h"
 
-static long (*direct)(long nr, const long *args);
+static long (*direct)(long nr, const long *args, void (*on_interrupt)(void));
 
 static inline long raw_getpid(void)
 {
 	static const long none[6];
 	if (direct)
-		return direct(39, none);
+		return direct(39, none, 0);
 	long r;
 	__asm__ volatile("syscall" : "=a"(r) : "a"(39L /* SYS_getpid */) : "rcx", "r11", "memory");
 	return r;
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 200000;
 	if (argc > 2 && strcmp(argv[2], "direct") == 0)
-		direct = (long (*)(long, const long *))vdso_symbol("__elfin_syscall");
+		direct = (long (*)(long, const long *, void (*)(void)))vdso_symbol("__elfin_syscall");
 	if (n <= 0) {
 		fprintf(stderr, "getpid_loop: bad count\n");
 		return 2;
