@@ -92,6 +92,6 @@ int kernel_boot(const struct boot_config *cfg, struct exec_entry *entry, char *e
 		return 126;
 	}
 	proc0.exe = kstrdup(abs);
-	struct exec_args a = {cfg->program, cfg->argv, cfg->envp, cfg->vdso};
+	struct exec_args a = {cfg->program, cfg->argv, cfg->envp, cfg->vdso, cfg->preload};
 	return exec_load(&a, entry, err, errlen);
 }

@@ -13,6 +13,7 @@ struct boot_config {
 	int nrw;
 	struct trace_config trace;
 	bool vdso;
+	const char *preload;       /* the adapter library for dynamic programs, or NULL */
 };
 
 /* Sets up the process and loads the program. Returns 0 and the entry state, or the exit

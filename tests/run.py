@@ -84,12 +84,12 @@ def abi_cases(build, work):
                            status=status, env=ABI_ENV, cwd=work,
                            elfin_args=[a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
              for variant in VARIANTS for name, prog, args, status in runs]
-    # The dynamic variants again with the adapter library (elfin run --preload): the same
-    # results as the native run without it.
-    cases += [difftest.Case(f"abi/{variant}+preload/{name}",
+    # The dynamic variants run with the adapter library (elfin's default); again without it
+    # (elfin run --no-preload), so the trap path serves them too.
+    cases += [difftest.Case(f"abi/{variant}+no-preload/{name}",
                             [os.path.join(build, "tests", variant, prog)] + args,
-                            status=status, env=ABI_ENV, cwd=work, normalise=("preload",),
-                            elfin_args=["--preload"] + [a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
+                            status=status, env=ABI_ENV, cwd=work,
+                            elfin_args=["--no-preload"] + [a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
               for variant in PRELOAD_VARIANTS for name, prog, args, status in runs]
     return cases
 

@@ -304,6 +304,31 @@ static long args_size(const struct exec_args *a)
 	return n;
 }
 
+/* envp with lib first in LD_PRELOAD (before what the program asked for), or NULL. */
+static char *const *with_preload(char *const *envp, const char *lib)
+{
+	const char *old = NULL;
+	size_t n = 0;
+	for (; envp && envp[n]; n++)
+		if (str_starts(envp[n], "LD_PRELOAD="))
+			old = envp[n] + 11;
+	size_t len = strlen(lib) + (old ? strlen(old) : 0) + 16;
+	char **env = kmalloc((n + 2) * sizeof *env), *var = kmalloc(len);
+	if (!env || !var) {
+		kfree(env);
+		kfree(var);
+		return NULL;
+	}
+	ksnprintf(var, len, old && *old ? "LD_PRELOAD=%s:%s" : "LD_PRELOAD=%s", lib, old);
+	size_t k = 0;
+	env[k++] = var;
+	for (size_t i = 0; i < n; i++)
+		if (!str_starts(envp[i], "LD_PRELOAD="))
+			env[k++] = envp[i];
+	env[k] = NULL;
+	return env;
+}
+
 int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size_t errlen)
 {
 	struct ctx c = {err, errlen};
@@ -337,7 +362,11 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 	struct timespec64 boot = time_now(CLOCK_BOOTTIME);
 	curproc()->start_time = boot.sec * 1000000000 + boot.nsec;
 	mm_brk_init(prog.end);
-	out->sp = build_stack(&s, a, &prog, prog.interp[0] ? &interp : NULL, vdso ? map_vdso() : 0);
+	struct exec_args args = *a; /* a dynamic program gets the adapter library preloaded */
+	char *const *env = prog.interp[0] && a->preload ? with_preload(a->envp, a->preload) : NULL;
+	if (env)
+		args.envp = env;
+	out->sp = build_stack(&s, &args, &prog, prog.interp[0] ? &interp : NULL, vdso ? map_vdso() : 0);
 	out->pc = prog.interp[0] ? interp.entry : prog.entry;
 	return 0;
 }

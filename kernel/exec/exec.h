@@ -7,6 +7,7 @@ struct exec_args {
 	char *const *argv;    /* kernel copies */
 	char *const *envp;
 	bool vdso;
+	const char *preload;  /* put first in LD_PRELOAD when the program has an interpreter */
 };
 
 struct exec_entry {

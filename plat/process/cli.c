@@ -16,7 +16,7 @@ static const char usage[] =
 	"  --strace[=FILE]  print each system call, strace-style, to stderr or FILE\n"
 	"  --stats FILE     write per-syscall counts, errors and entry paths as JSON\n"
 	"  --no-vdso        do not map elfin's vDSO (time calls then trap)\n"
-	"  --preload, --no-preload   inject the adapter library (dynamic programs; off by default)\n"
+	"  --preload, --no-preload   inject the adapter library into dynamic programs (default on)\n"
 	"  --vm             run on the vm platform (QEMU microvm)\n";
 
 static const char *env_get(char **envp, const char *name)
@@ -79,41 +79,30 @@ static int open_strace(const char *file)
 	return (int)h;
 }
 
-/* The adapter library beside the elfin binary, put first in the program's LD_PRELOAD. */
-static int add_preload(struct boot_config *cfg)
+/* The adapter library beside the elfin binary, for the kernel to preload into a dynamic
+ * program. Asked for explicitly, a missing library is an error; by default it is skipped. */
+static int find_preload(struct boot_config *cfg, bool asked)
 {
-	static char lib[4096], var[8192];
+	static char lib[4096];
 	long n = HOST3(89 /* readlink */, "/proc/self/exe", lib, sizeof lib - 32);
 	char *slash = n > 0 ? strrchr((lib[n] = 0, lib), '/') : NULL;
-	if (!slash)
-		return fail("--preload: cannot find elfin's own directory", "");
-	strlcpy(slash + 1, "libelfin-direct.so", sizeof lib - (size_t)(slash + 1 - lib));
-	if (HOST3(H_faccessat, AT_FDCWD, lib, R_OK) < 0) {
-		kprintf("elfin: --preload: %s: not found (make builds it)\n", lib);
-		return 2;
+	if (slash) {
+		strlcpy(slash + 1, "libelfin-direct.so", sizeof lib - (size_t)(slash + 1 - lib));
+		if (HOST3(H_faccessat, AT_FDCWD, lib, R_OK) == 0) {
+			cfg->preload = lib;
+			return -1;
+		}
 	}
-	const char *old = env_get((char **)cfg->envp, "LD_PRELOAD");
-	ksnprintf(var, sizeof var, old && *old ? "LD_PRELOAD=%s:%s" : "LD_PRELOAD=%s", lib, old);
-	size_t n_env = 0;
-	while (cfg->envp[n_env])
-		n_env++;
-	char **env = kmalloc((n_env + 2) * sizeof *env);
-	if (!env)
-		return 2;
-	size_t k = 0;
-	env[k++] = var;
-	for (size_t j = 0; j < n_env; j++)
-		if (!str_starts(cfg->envp[j], "LD_PRELOAD="))
-			env[k++] = cfg->envp[j];
-	env[k] = NULL;
-	cfg->envp = env;
-	return -1;
+	if (!asked)
+		return -1;
+	kprintf("elfin: --preload: %s: not found (make builds it)\n", slash ? lib : "libelfin-direct.so");
+	return 2;
 }
 
 /* Fills cfg; returns -1 to go on, else the exit status for elfin. */
 int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 {
-	bool preload = false; /* the default once every test passes with it (issue 5) */
+	int preload = 0; /* 1 --preload, -1 --no-preload, 0 the default: preload */
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		plat_console_write(usage, strlen(usage));
 		return 0;
@@ -146,9 +135,9 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 		} else if (strcmp(o, "--no-vdso") == 0) {
 			cfg->vdso = false;
 		} else if (strcmp(o, "--no-preload") == 0) {
-			preload = false;
+			preload = -1;
 		} else if (strcmp(o, "--preload") == 0) {
-			preload = true;
+			preload = 1;
 		} else if (strcmp(o, "--vm") == 0) {
 			kprintf("elfin: %s: not available in this build yet\n", o);
 			return 2;
@@ -166,5 +155,5 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 	cfg->program = prog;
 	cfg->argv = argv + i;
 	cfg->envp = envp;
-	return preload ? add_preload(cfg) : -1;
+	return preload >= 0 ? find_preload(cfg, preload > 0) : -1;
 }
