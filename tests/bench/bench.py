@@ -118,8 +118,8 @@ def case_clock(call, elfin_opts=()):
 
 
 def case_python(elfin_opts=()):
-    """python3 -c pass: start-up of a large dynamic program; with --preload, the adapter
-    library sends libc's wrapped calls by the direct path."""
+    """python3 -c pass: start-up of a large dynamic program, with the adapter library (elfin's
+    default) or, with --no-preload, every call by the trap path."""
     def run(args):
         py = "/usr/bin/python3"
         if not os.access(py, os.X_OK):
@@ -159,7 +159,7 @@ CASES = [
     ("time", case_clock("time")),
     ("clock-monotonic-no-vdso", case_clock("monotonic", ("--no-vdso",))),
     ("python3-c-pass", case_python()),
-    ("python3-c-pass-preload", case_python(("--preload",))),
+    ("python3-c-pass-no-preload", case_python(("--no-preload",))),
     ("sha256sum-50M", case_sha256sum),
 ]
 
