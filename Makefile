@@ -84,7 +84,7 @@ $(PRELOAD): $(GEN_PRELOAD) $(wildcard preload/*.c preload/*.h)
 include tests/tests.mk
 include tests/unit/unit.mk
 
-test: test-deps all test-bins unit-tests vdso-tests badelf-tests
+test: test-deps all test-bins unit-tests vdso-tests preload-tests badelf-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
 
 bench: test-deps all test-bins

@@ -42,7 +42,7 @@ $(UNIT_DIR)/test_vdso_run: tests/unit/test_vdso_run.c vdso/vdso_data.h tests/uni
 	$(CC) $(UNIT_CFLAGS) -pthread -o $@ $<
 
 # Every suite runs even when an earlier one fails; the make fails if any did.
-.PHONY: unit-tests badelf-tests vdso-tests
+.PHONY: unit-tests badelf-tests vdso-tests preload-tests
 unit-tests: $(UNIT_BINS)
 	@st=0; for t in $(UNIT_BINS); do $$t || st=1; done; \
 	$(PYTHON) tests/unit/test_gensyscalls.py || st=1; \
@@ -52,6 +52,10 @@ vdso-tests: $(VDSO_SO) $(UNIT_DIR)/test_vdso_run
 	@st=0; $(PYTHON) tests/unit/test_vdso.py $(VDSO_SO) || st=1; \
 	$(UNIT_DIR)/test_vdso_run $(VDSO_SO) || st=1; \
 	exit $$st
+
+# The adapter library's names against Debian's glibc and musl (needs musl: make test's deps).
+preload-tests: $(GEN_PRELOAD)
+	$(PYTHON) tests/unit/test_preload_names.py $(GEN_PRELOAD)
 
 badelf-tests: $(BUILD)/elfin
 	$(PYTHON) tests/badelf/run.py --elfin $(BUILD)/elfin --dir $(BUILD)/tests/badelf
