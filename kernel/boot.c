@@ -14,7 +14,9 @@ static struct kthread thread0;
 static void setup_process(void)
 {
 	const struct plat_info *pi = plat_info();
-	proc0.pid = proc0.pgid = proc0.sid = pi->pid;
+	proc0.pid = pi->pid;
+	proc0.pgid = pi->pgid;
+	proc0.sid = pi->sid;
 	proc0.ppid = pi->ppid;
 	proc0.fds = fdtable_new();
 	proc0.cwd = kstrdup(pi->cwd);

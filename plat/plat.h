@@ -131,7 +131,7 @@ struct plat_info {
 	int ngroups;
 	uint64_t stack_cur, stack_max; /* the RLIMIT_STACK elfin was started with */
 	gid_t groups[32]; /* supplementary groups */
-	pid_t pid, ppid;
+	pid_t pid, ppid, pgid, sid; /* the process group and session the program starts in */
 	const char *hostname;
 	const char *release;
 	const char *cwd;

@@ -16,7 +16,6 @@ long sys_geteuid(void) { return plat_info()->euid; }
 long sys_getgid(void) { return plat_info()->gid; }
 long sys_getegid(void) { return plat_info()->egid; }
 long sys_getpgrp(void) { return curproc()->pgid; }
-long sys_setsid(void) { return -EPERM; }
 
 static bool is_self(int pid)
 {
@@ -33,11 +32,34 @@ long sys_getsid(int pid)
 	return is_self(pid) ? curproc()->sid : -ESRCH;
 }
 
+/* The program is the only process: it can lead a new session, or move into a group of its own,
+ * but no other group of its session exists for it to join. */
+long sys_setsid(void)
+{
+	struct kproc *p = curproc();
+	if (p->pgid == p->pid)
+		return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->pid;
+}
+
 long sys_setpgid(int pid, int pgid)
 {
+	struct kproc *p = curproc();
 	if (!is_self(pid))
 		return -ESRCH;
-	return pgid == 0 || pgid == curproc()->pgid ? 0 : -EPERM;
+	if (pgid < 0)
+		return -EINVAL;
+	if (pgid == 0)
+		pgid = p->pid;
+	if (p->sid == p->pid) /* a session leader cannot move, not even into its own group */
+		return -EPERM;
+	if (pgid == p->pgid)
+		return 0;
+	if (pgid != p->pid)
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
 }
 
 long sys_setuid(unsigned uid)

@@ -21,6 +21,7 @@ enum {
 	H_mremap = 25, H_madvise = 28, H_dup = 32, H_getpid = 39, H_exit = 60, H_uname = 63,
 	H_fcntl = 72, H_fsync = 74, H_fdatasync = 75, H_ftruncate = 77, H_getcwd = 79,
 	H_getuid = 102, H_getgid = 104, H_geteuid = 107, H_getegid = 108, H_getppid = 110,
+	H_getpgid = 121, H_getsid = 124,
 	H_sigaltstack = 131, H_fstatfs = 138, H_prctl = 157, H_arch_prctl = 158, H_gettid = 186,
 	H_clock_gettime = 228, H_clock_getres = 229, H_clock_nanosleep = 230, H_exit_group = 231,
 	H_openat = 257, H_mkdirat = 258, H_newfstatat = 262, H_unlinkat = 263, H_renameat = 264,

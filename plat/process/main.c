@@ -63,6 +63,8 @@ static void collect_info(unsigned long *auxv)
 	long ng = HOST2(115 /* getgroups */, 32, pi->groups);
 	pi->ngroups = ng > 0 ? (int)ng : 0;
 	pi->ppid = HOST0(H_getppid);
+	pi->pgid = HOST1(H_getpgid, 0);
+	pi->sid = HOST1(H_getsid, 0);
 	uint64_t cpus[16] = {0};
 	long nb = HOST3(204 /* sched_getaffinity */, 0, sizeof cpus, cpus);
 	pi->ncpus = 0;

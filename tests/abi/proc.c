@@ -104,8 +104,33 @@ static void check_dev_stdout(void)
 	}
 }
 
+static void report(const char *what, long r)
+{
+	printf("%s: %ld %s\n", what, r, r < 0 ? strerror(errno) : "");
+}
+
+/* The session and group are the ones the program was started in (the values depend on who
+ * started it, so only their relations are printed); then the program leads a session of its own. */
+static void check_session(void)
+{
+	pid_t pid = getpid(), sid = getsid(0), pgid = getpgid(0);
+
+	printf("session: sid>=0 %d, pgid>0 %d, getsid(pid)==getsid(0) %d, getpgrp()==getpgid(0) %d\n",
+	       sid >= 0, pgid > 0, getsid(pid) == sid, getpgrp() == pgid);
+	printf("leads its session %d, leads its group %d\n", sid == pid, pgid == pid);
+	report("getsid(-5)", getsid(-5));
+	report("setpgid(0, -1)", setpgid(0, -1));
+	pid_t r = setsid();
+	int err = errno;
+	printf("setsid: %s\n", r == pid ? "ok" : strerror(err));
+	printf("after: leads its session %d, leads its group %d\n", getsid(0) == pid, getpgrp() == pid);
+	report("setpgid(0, 0) as session leader", setpgid(0, 0));
+	report("setsid again", setsid());
+}
+
 int main(int argc, char **argv)
 {
+	check_session();
 	check_exe(argv[0]);
 	check_cmdline(argc, argv);
 	check_fds();
