@@ -24,6 +24,7 @@ static void setup_process(void)
 	thread0.self = &thread0;
 	thread0.proc = &proc0;
 	thread0.tid = pi->pid;
+	prctl_init(&proc0, &thread0);
 	thread_attach(&proc0, &thread0);
 	plat_set_current(&thread0);
 	kassert(proc0.fds && proc0.cwd);

@@ -131,6 +131,9 @@ struct plat_info {
 	int ngroups;
 	uint64_t stack_cur, stack_max; /* the RLIMIT_STACK elfin was started with */
 	gid_t groups[32]; /* supplementary groups */
+	uint64_t capbset; /* the capability bounding set the program starts with */
+	int cap_last;     /* the highest capability number the system knows */
+	int seccomp;      /* the seccomp mode the program runs under (prctl PR_GET_SECCOMP) */
 	pid_t pid, ppid, pgid, sid; /* the process group and session the program starts in */
 	const char *hostname;
 	const char *release;

@@ -112,7 +112,31 @@ def preload_cases(build, work):
                       normalise=("preload",), calls={"getpid/direct": 1, "stat/direct": (3, None)}),
         difftest.Case("preload/native-harmless", [py, "-c", script], cwd=work,
                       env={"LD_PRELOAD": lib}, calls={"stat/direct": (3, None)}),
+        # The time functions resolve to the library's wrappers; under elfin they are its vDSO's
+        # (a CPU-time clock, which the vDSO cannot read, reaches the kernel by the direct path),
+        # natively libc's own.
+        difftest.Case("preload/vdso-time", [py, "-c", VDSO_TIME_SCRIPT], cwd=work, env={"LD_PRELOAD": lib},
+                      calls={"clock_gettime/direct": (1, None), "clock_gettime/trap": 0,
+                             "clock_getres/trap": 0}),
     ]
+
+
+VDSO_TIME_SCRIPT = r'''
+import ctypes, ctypes.util, os
+libc = ctypes.CDLL(None, use_errno=True)
+class DlInfo(ctypes.Structure):
+    _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p), ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
+for name in ("clock_gettime", "gettimeofday", "time", "clock_getres"):
+    info = DlInfo()
+    libc.dladdr(ctypes.cast(getattr(libc, name), ctypes.c_void_p), ctypes.byref(info))
+    print(name, "from", os.path.basename(info.fname.decode()))
+ts = (ctypes.c_long * 2)()
+print("process clock:", libc.clock_gettime(2, ts), ts[0] >= 0 and 0 <= ts[1] < 10**9)
+print("monotonic:", libc.clock_gettime(1, ts), ts[0] > 0)
+print("bad clock:", libc.clock_gettime(12345, ts), os.strerror(ctypes.get_errno()))
+print("resolution:", libc.clock_getres(0, ts), ts[0] == 0 and 0 < ts[1] <= 10**6)
+print("time:", abs(libc.time(None) - int(__import__("time").time())) <= 1)
+'''
 
 
 # The bad-pointer test generated from the syscall list (tests/badinput/gen_efault.py), built in

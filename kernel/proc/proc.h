@@ -44,6 +44,13 @@ struct sigpending {
 
 struct kthread;
 
+/* prctl's attributes (kernel/proc/prctl.c). */
+struct prctl_state {
+	uint64_t capbset; /* the capability bounding set */
+	int pdeathsig;
+	bool dumpable, keepcaps, no_new_privs, subreaper, thp_disable;
+};
+
 struct kproc {
 	pid_t pid, ppid, pgid, sid;
 	struct fdtable *fds;
@@ -59,6 +66,7 @@ struct kproc {
 	struct kthread *threads;
 	int nthreads;
 	char comm[16];
+	struct prctl_state prctl;
 	uintptr_t arg_start, arg_end, env_start, env_end; /* on the program's initial stack */
 	unsigned long auxv[2 * 24];
 	size_t auxv_len;
@@ -84,6 +92,7 @@ struct kthread {
 	long sysnr;            /* the syscall being served, for restarts */
 	uintptr_t clear_child_tid, robust_list;
 	size_t robust_len;
+	uint64_t timerslack_ns; /* prctl PR_SET_TIMERSLACK */
 	uintptr_t altstack_sp, altstack_flags, altstack_size;
 	bool kernel_access; /* the loader reads files into kernel buffers */
 	struct kthread *next;  /* in proc->threads */
@@ -115,6 +124,8 @@ void proc_rlimits_init(void);
 
 /* Threads (thread.c). */
 void thread_attach(struct kproc *p, struct kthread *t);
+/* prctl's attributes as a new program starts with them. */
+void prctl_init(struct kproc *p, struct kthread *t);
 struct kthread *thread_find(struct kproc *p, pid_t tid);
 /* Sleeps until woken, a signal is pending, or the absolute deadline (ns on clock clk,
  * -1 for none) passes: 0 woken, -EINTR, -ETIMEDOUT. cond is checked with the wake count

@@ -116,6 +116,7 @@ static long do_clone(unsigned long flags, uintptr_t sp, void *parent_tid, void *
 	t->proc = p;
 	t->tid = p->pid + __atomic_add_fetch(&next_tid, 1, __ATOMIC_RELAXED);
 	t->sigmask = self->sigmask;
+	t->timerslack_ns = self->timerslack_ns;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = (uintptr_t)child_tid;
 	long r = 0;
