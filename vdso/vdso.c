@@ -119,10 +119,12 @@ static inline long trap6(long nr, const long *args)
  * it runs before the replay, so a cancellation that interrupted the call takes effect. */
 __attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args, void (*on_interrupt)(void))
 {
-	long (*entry)(long, const long *) = (long (*)(long, const long *))(uintptr_t)vdso_data.direct_entry;
+	vdso_direct_fn entry = (vdso_direct_fn)(uintptr_t)vdso_data.direct_entry;
 	if (vdso_unlikely(!entry))
 		return trap6(nr, args);
-	long r = entry(nr, args);
+	/* The arguments are read here, in the program, like any libc function reads its own:
+	 * the kernel receives values and never touches the caller's array. */
+	long r = entry(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
 	if (vdso_unlikely(r == -VDSO_ERESTARTSYS)) {
 		if (on_interrupt)
 			on_interrupt();

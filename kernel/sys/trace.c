@@ -24,9 +24,12 @@ static struct {
 	size_t nmissing;
 } tr = {.cfg = {.strace_fd = -1}};
 
+bool trace_any;
+
 void trace_init(const struct trace_config *cfg)
 {
 	tr.cfg = *cfg;
+	trace_any = cfg->strace_fd >= 0 || cfg->stats_path;
 }
 
 bool trace_enabled(void)
@@ -150,7 +153,7 @@ static bool never_returns(long nr)
 
 void trace_enter(long nr, const struct syscall_desc *d, const long *args)
 {
-	if (never_returns(nr))
+	if (trace_enabled() && never_returns(nr))
 		emit_line(nr, d, args, 0, false);
 }
 

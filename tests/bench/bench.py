@@ -18,7 +18,6 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GETPID_CALLS = 200000
 CLOCK_CALLS = 2000000
 DATA_MB = 50
 
@@ -95,14 +94,21 @@ def per_call(native_cmd, elfin_cmd, runs):
     return statistics.median(native), statistics.median(elfin)
 
 
-def case_getpid(mode):
-    """getpid per call: natively a syscall; under elfin by the trap path, or by the direct entry
-    of elfin's vDSO with mode "direct"."""
+SYSCALL_LOOP_CALLS = 200000
+
+
+def case_syscall(op, way):
+    """One system call (tests/bench/syscall_loop.c) by one way into the kernel: natively the
+    `syscall` instruction every time (there is no other way), under elfin the trap (way
+    "syscall"), the direct entry ("direct"), or the direct entry with the fs base switched
+    around each call by wrfsbase or arch_prctl: what a kernel on %fs would pay on top. Op
+    "call" makes no system call: an indirect call of an empty function, the floor."""
     def run(args):
-        exe = build(args, "getpid_loop", "-static")
-        cmd = [exe, str(GETPID_CALLS)] + ([mode] if mode else [])
+        exe = build(args, "syscall_loop", "-static")
+        calls = str(SYSCALL_LOOP_CALLS // (1 if way == "direct" or op == "call" else 10))
+        cmd = [exe, op, way, calls]
         n, e = per_call(cmd, ELFIN + cmd, max(3, args.runs // 6))
-        return "%.0fns" % n, "%.0fns" % e, e / n
+        return "%.1fns" % n, "%.1fns" % e, e / n
     return run
 
 
@@ -151,8 +157,14 @@ def case_sha256sum(args):
 CASES = [
     ("hello-glibc-static", case_hello("glibc-static")),
     ("hello-musl-static", case_hello("musl-static")),
-    ("getpid-trap", case_getpid(None)),
-    ("getpid-direct", case_getpid("direct")),
+    ("indirect-call", case_syscall("call", "direct")),
+] + [
+    (f"{op}-{name}", case_syscall(op, way))
+    for op in ("getpid", "clock", "zero", "futex", "tmpfs")
+    for name, way in (("trap", "syscall"), ("direct", "direct"))
+] + [
+    ("getpid-direct-wrfsbase", case_syscall("getpid", "direct-wrfsbase")),
+    ("getpid-direct-arch_prctl", case_syscall("getpid", "direct-arch_prctl")),
     ("clock-monotonic", case_clock("monotonic")),
     ("clock-realtime-coarse", case_clock("realtime-coarse")),
     ("gettimeofday", case_clock("gettimeofday")),
