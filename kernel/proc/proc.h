@@ -132,6 +132,17 @@ struct kthread *thread_find(struct kproc *p, pid_t tid);
  * held, so a wake between the check and the sleep is never lost. */
 long thread_wait(bool (*cond)(void *), void *arg, int clk, int64_t deadline);
 void thread_wake(struct kthread *t);
+/* Wakes collected under a lock and made after it is dropped: each thread's wait ends at once
+ * (its wake count moves, so no wake-up is lost), but the platform's wake (a slow host call on
+ * the process platform) waits for wake_list_run, so that a woken thread never finds the lock
+ * still held by its waker. Kernel threads are never freed, so the late wake is safe. */
+#define WAKE_LIST_MAX 16
+struct wake_list {
+	int n;
+	struct kthread *t[WAKE_LIST_MAX];
+};
+void wake_list_add(struct wake_list *wl, struct kthread *t);
+void wake_list_run(struct wake_list *wl);
 /* The lower level for waits on many objects: take the wake count, check the objects, then
  * sleep unless the count moved (also watching host files, fds). 0, -EINTR or -ETIMEDOUT. */
 struct plat_pollfd;
