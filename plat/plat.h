@@ -54,6 +54,10 @@ long plat_shared_ro(size_t len, void **kview);
  * (no current()), must not block and must take no lock that a program thread may hold. */
 long plat_ticker_start(void (*fn)(void *arg, bool stepped), void *arg, int64_t first_ns, int64_t period_ns);
 
+/* How many calls the platform has made to what it runs on (host system calls on the process
+ * platform): what --stats reports as host_calls, so that tests can hold the count down. */
+uint64_t plat_host_calls(void);
+
 /* Entropy. */
 long plat_random(void *buf, size_t len);
 

@@ -11,9 +11,10 @@
 
 #define NAME_MAX 255
 
+/* File times are the coarse wall clock, as Linux stamps them (current_time()). */
 struct timespec64 tmpfs_now(void)
 {
-	return time_now(CLOCK_REALTIME);
+	return time_now(CLOCK_REALTIME_COARSE);
 }
 
 static struct tinode *inode_new(struct tmpfs *fs, uint32_t mode)

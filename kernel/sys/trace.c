@@ -205,7 +205,8 @@ static void write_stats(int status, int signal)
 {
 	struct strbuf sb = {0};
 	bool first = true;
-	sb_printf(&sb, "{\n  \"exit_status\": %d,\n  \"signal\": %d,\n  \"syscalls\": {", status, signal);
+	sb_printf(&sb, "{\n  \"exit_status\": %d,\n  \"signal\": %d,\n  \"host_calls\": %lu,\n  \"syscalls\": {",
+		  status, signal, (unsigned long)plat_host_calls());
 	for (long nr = 0; nr < SYSCALL_MAX; nr++)
 		if (count_of(&tr.calls[nr]))
 			json_counter(&sb, syscall_table[nr].name, &tr.calls[nr], &first);

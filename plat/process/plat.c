@@ -158,6 +158,13 @@ const struct plat_info *plat_info(void)
 	return &pp.info;
 }
 
+unsigned long host_calls;
+
+uint64_t plat_host_calls(void)
+{
+	return __atomic_load_n(&host_calls, __ATOMIC_RELAXED);
+}
+
 bool plat_is_kernel_range(uintptr_t addr, size_t len)
 {
 	for (int i = 0; i < pp.nkernel; i++)

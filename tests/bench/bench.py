@@ -9,6 +9,7 @@ usage: bench.py --elfin build/elfin --build build [--runs N] [--only CASE]
 """
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 CLOCK_CALLS = 2000000
 DATA_MB = 50
 
@@ -135,6 +137,51 @@ def case_python(elfin_opts=()):
     return run
 
 
+HEAVY_N = {"file": 100000, "pingpong": 20000}
+
+
+def case_heavy(mode, elfin_opts=()):
+    """A program that is mostly system calls (tests/bench/syscall_heavy.c, glibc dynamic):
+    100 000 small writes and as many preads of a /tmp file, or 20 000 pipe round trips between
+    two threads; under elfin with the adapter library (its default) or, --no-preload, by traps."""
+    def run(args):
+        exe = build(args, "syscall_heavy", "-pthread")
+        n, e = wall_medians([exe, mode, str(HEAVY_N[mode])], max(3, args.runs // 6), list(elfin_opts))
+        return ms(n), ms(e), e / n
+    return run
+
+
+def trap_share(label, argv, stdin=None, elfin_opts=()):
+    """Where the calls of a whole program come from under elfin with the adapter library:
+    the share that still traps (glibc's internal calls no preload reaches, and calls libc
+    makes inline), with the syscalls that trap most. A report, not a timing."""
+    def run(args):
+        bench = os.path.join(args.build, "bench")
+        stats = os.path.join(bench, "stats-%s.json" % label)
+        argv_ = [a.format(bench=bench, root=ROOT) for a in argv]
+        for a in argv_:  # a database the program creates starts afresh
+            if a.endswith(".db") and os.path.exists(a):
+                os.unlink(a)
+        opts = [a.format(bench=bench) for a in elfin_opts]
+        p = subprocess.run(ELFIN + ["--stats", stats] + opts + argv_, input=stdin,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            raise CaseError("exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace")[-200:]))
+        with open(stats) as f:
+            calls = json.load(f)["syscalls"]
+        trap = sum(c["trap"] for c in calls.values())
+        direct = sum(c["direct"] for c in calls.values())
+        top = sorted(((c["trap"], name) for name, c in calls.items() if c["trap"]), reverse=True)[:4]
+        return "%d calls: %d trap, %d direct  trap share=%.0f%%  most trapped: %s" % (
+            trap + direct, trap, direct, 100.0 * trap / max(1, trap + direct),
+            ", ".join("%s %d" % (name, n) for n, name in top))
+    return run
+
+
+SQLITE_WORKLOAD = b"CREATE TABLE t(a INTEGER, b TEXT);\nBEGIN;\n" + b"".join(
+    b"INSERT INTO t VALUES(%d, 'row %d');\n" % (i, i) for i in range(2000)) + b"COMMIT;\nSELECT count(*), sum(a) FROM t;\n"
+
+
 def data_file(args):
     """A 50 MB file under the build tree (elfin's /tmp is its own tmpfs, not the host's)."""
     path = os.path.join(args.build, "bench", "data-%dM" % DATA_MB)
@@ -173,6 +220,18 @@ CASES = [
     ("python3-c-pass", case_python()),
     ("python3-c-pass-no-preload", case_python(("--no-preload",))),
     ("sha256sum-50M", case_sha256sum),
+    ("heavy-file-io", case_heavy("file")),
+    ("heavy-file-io-no-preload", case_heavy("file", ("--no-preload",))),
+    ("heavy-pipe-pingpong", case_heavy("pingpong")),
+    ("heavy-pipe-pingpong-no-preload", case_heavy("pingpong", ("--no-preload",))),
+]
+
+# Reports of where a whole program's calls enter the kernel (one line each, no ratio).
+REPORTS = [
+    ("traps-python3-start", trap_share("python3", ["/usr/bin/python3", "-c", "pass"])),
+    ("traps-sqlite3-insert", trap_share("sqlite3", ["/usr/bin/sqlite3", "{bench}/insert.db"], stdin=SQLITE_WORKLOAD,
+                                        elfin_opts=["--rw", "{bench}"])),
+    ("traps-lua-script", trap_share("lua", ["/usr/bin/lua5.4", "{root}/tests/apps/lua/tables.lua"])),
 ]
 
 
@@ -195,6 +254,14 @@ def main():
             n, e, ratio = fn(args)
             line = "%s  native=%s  elfin=%s  ratio=%.2f" % (name.ljust(width), n, e, ratio)
         except Exception as ex:  # a benchmark never fails the run
+            line = "%s  error: %s" % (name.ljust(width), ex)
+        print(line, flush=True)
+    for name, fn in REPORTS:
+        if args.only and args.only not in name:
+            continue
+        try:
+            line = "%s  %s" % (name.ljust(width), fn(args))
+        except Exception as ex:
             line = "%s  error: %s" % (name.ljust(width), ex)
         print(line, flush=True)
     return 0
