@@ -62,6 +62,7 @@ ABI_RUNS = [
 ABI_PARTS = {
     "exhaust": ["fds", "nofile", "memory", "rlimit_as"],
     "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
+    "sockets": ["tcp4", "tcp6", "udp", "unix", "nonblock", "epoll", "signals", "errors"],
 }
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]
