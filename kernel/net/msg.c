@@ -162,8 +162,11 @@ static void rights_in(char *ctl, size_t len, bool cloexec, int *mflags)
 	}
 }
 
-/* The program's msghdr at um, copied in: iovecs into iov, the name into name. */
-static long msg_in(const void *um, struct plat_msghdr *m, struct kiovec *iov, char *name)
+#define IOV_FAST 8
+
+/* The program's msghdr at um, copied in: its iovecs into small (IOV_FAST of them) or, for
+ * longer vectors, a new array in *big that the caller frees; the name into name. */
+static long msg_in(const void *um, struct plat_msghdr *m, struct kiovec *small, struct kiovec **big, char *name)
 {
 	if (copy_from_user(m, um, sizeof *m) < 0)
 		return -EFAULT;
@@ -171,6 +174,9 @@ static long msg_in(const void *um, struct plat_msghdr *m, struct kiovec *iov, ch
 		return -EMSGSIZE;
 	if (m->namelen < 0)
 		return -EINVAL;
+	struct kiovec *iov = small;
+	if (m->iovlen > IOV_FAST && !(iov = *big = kmalloc(m->iovlen * sizeof *iov)))
+		return -ENOMEM;
 	if (copy_from_user(iov, m->iov, m->iovlen * sizeof *iov) < 0)
 		return -EFAULT;
 	m->iov = iov;
@@ -182,17 +188,17 @@ static long msg_in(const void *um, struct plat_msghdr *m, struct kiovec *iov, ch
 static long do_sendmsg(struct file *f, const void *um, int flags)
 {
 	struct plat_msghdr m;
-	struct kiovec *iov = kmalloc(UIO_MAXIOV * sizeof *iov);
+	struct kiovec small[IOV_FAST], *big = NULL;
 	char name[SOCKADDR_MAX];
 	struct file *held[SCM_MAX_FD];
 	int nheld = 0;
 	char *ctl = NULL;
 	const void *uname = NULL;
-	long r = iov ? 0 : -ENOMEM;
-	if (r == 0 && copy_from_user(&uname, um, sizeof uname) < 0)
+	long r = 0;
+	if (copy_from_user(&uname, um, sizeof uname) < 0)
 		r = -EFAULT;
 	if (r == 0)
-		r = msg_in(um, &m, iov, name);
+		r = msg_in(um, &m, small, &big, name);
 	if (r == 0 && m.name)
 		r = sock_addr_copy(uname, m.namelen, name);
 	if (r >= 0 && m.name)
@@ -211,7 +217,7 @@ static long do_sendmsg(struct file *f, const void *um, int flags)
 	while (nheld)
 		file_put(held[--nheld]);
 	kfree(ctl);
-	kfree(iov);
+	kfree(big);
 	return r;
 }
 
@@ -237,10 +243,10 @@ static long msg_out(struct file *f, void *um, struct plat_msghdr *m, void *uname
 static long do_recvmsg(struct file *f, void *um, int flags)
 {
 	struct plat_msghdr m;
-	struct kiovec *iov = kmalloc(UIO_MAXIOV * sizeof *iov);
+	struct kiovec small[IOV_FAST], *big = NULL;
 	char name[SOCKADDR_MAX];
 	char *ctl = NULL;
-	long r = iov ? msg_in(um, &m, iov, name) : -ENOMEM;
+	long r = msg_in(um, &m, small, &big, name);
 	void *uname = NULL, *uctl = NULL;
 	if (r == 0) {
 		copy_from_user(&uname, um, sizeof uname);
@@ -259,7 +265,7 @@ static long do_recvmsg(struct file *f, void *um, int flags)
 		r = w < 0 ? w : r;
 	}
 	kfree(ctl);
-	kfree(iov);
+	kfree(big);
 	return r;
 }
 
