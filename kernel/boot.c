@@ -18,6 +18,8 @@ static void setup_process(void)
 	proc0.pgid = pi->pgid;
 	proc0.sid = pi->sid;
 	proc0.ppid = pi->ppid;
+	proc0.ngroups = pi->ngroups;
+	memcpy(proc0.groups, pi->groups, sizeof proc0.groups);
 	proc0.fds = fdtable_new();
 	proc0.cwd = kstrdup(pi->cwd);
 	proc0.umask = 022;

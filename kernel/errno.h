@@ -40,5 +40,14 @@
 #define ELOOP 40
 #define ENODATA 61
 #define EOVERFLOW 75
+#define ENOTSOCK 88
+#define EDESTADDRREQ 89
+#define EMSGSIZE 90
 #define EOPNOTSUPP 95
+#define EAFNOSUPPORT 97
+#define EADDRINUSE 98
+#define ENOBUFS 105
+#define ENOTCONN 107
+#define EALREADY 114
+#define EINPROGRESS 115
 #define ETIMEDOUT 110

@@ -168,3 +168,43 @@ long plat_file_fchmod(int h, mode_t mode);
 long plat_file_fchown(int h, uid_t uid, gid_t gid);
 long plat_file_utimens(int h, const void *times);
 long plat_file_fallocate(int h, int mode, off_t off, off_t len);
+
+/* Host sockets. A socket is named by a handle (a host fd on the process platform), always
+ * non-blocking on the host side: the kernel waits for readiness with plat_block. Addresses,
+ * options and control messages are Linux's; plat_msghdr is Linux's struct msghdr. The buffers
+ * the iovecs name are checked by the caller (user_range_ok) and may be the program's. */
+struct plat_msghdr {
+	void *name;
+	int namelen;
+	void *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	int flags;
+};
+long plat_sock_socket(int domain, int type, int proto);
+long plat_sock_socketpair(int domain, int type, int proto, int h[2]);
+long plat_sock_bind(int h, const void *addr, int len);
+long plat_sock_listen(int h, int backlog);
+/* Takes a pending connection as a new non-blocking handle; *len in and out, as accept4. */
+long plat_sock_accept(int h, void *addr, int *len);
+long plat_sock_connect(int h, const void *addr, int len);
+long plat_sock_shutdown(int h, int how);
+/* MSG_NOSIGNAL is implied: a broken connection gives -EPIPE and no host signal. */
+long plat_sock_sendmsg(int h, const struct plat_msghdr *m, int flags);
+long plat_sock_recvmsg(int h, struct plat_msghdr *m, int flags);
+long plat_sock_name(int h, bool peer, void *addr, int *len);
+long plat_sock_setsockopt(int h, int level, int opt, const void *val, int len);
+long plat_sock_getsockopt(int h, int level, int opt, void *val, int *len);
+
+/* Host readiness sets, for epoll over host-backed files: a set is a handle that is itself
+ * ready (POLLIN) while one of its members is; members carry a cookie and Linux epoll flags
+ * (EPOLLET, EPOLLONESHOT), which the host applies. op is EPOLL_CTL_*. */
+struct plat_event {
+	uint32_t events;
+	uint64_t cookie;
+} __attribute__((packed));
+long plat_pollset_create(void);
+long plat_pollset_ctl(int set, int op, int h, uint32_t events, uint64_t cookie);
+/* The ready members now (never waits): fills up to max events, returns how many. */
+long plat_pollset_take(int set, struct plat_event *evs, int max);

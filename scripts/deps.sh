@@ -7,6 +7,8 @@ pkgs="gcc make python3"
 [ "$1" = test ] && pkgs="$pkgs musl-tools coreutils hyperfine binutils"
 # the programs of the application suites in tests/apps
 [ "$1" = test ] && pkgs="$pkgs sqlite3 lua5.4 busybox-static"
+# the servers of tests/apps/servers.py, their clients, and the load generators of make bench
+[ "$1" = test ] && pkgs="$pkgs redis-server redis-tools nginx-light memcached curl wrk"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -31,12 +31,13 @@ import difftest  # noqa: E402
 import gen_efault  # noqa: E402
 import lua  # noqa: E402
 import python3  # noqa: E402
+import servers  # noqa: E402
 import sqlite  # noqa: E402
 import vdso_cases  # noqa: E402
 
 # The suites of distribution programs in tests/apps: each makes its inputs in the working
 # directory (make_inputs) and lists its cases (cases).
-APP_SUITES = (coreutils, python3, sqlite, lua, busybox)
+APP_SUITES = (coreutils, python3, sqlite, lua, busybox, servers)
 # The app suites of dynamic programs, run once more with --no-preload (busybox is static).
 NO_PRELOAD_APPS = ("coreutils", "python3", "sqlite3", "lua")
 
@@ -62,6 +63,7 @@ ABI_RUNS = [
 ABI_PARTS = {
     "exhaust": ["fds", "nofile", "memory", "rlimit_as"],
     "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
+    "sockets": ["tcp4", "tcp6", "udp", "unix", "nonblock", "epoll", "signals", "errors"],
 }
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]

@@ -1,7 +1,9 @@
 /* epoll: an interest list of (fd, file) items. Each item is registered on its file's wait
  * queues with a callback that marks it and wakes the epoll's waiters, so edge-triggered items
  * report only after a change. Level-triggered items are rechecked at every wait. Host files
- * cannot call back; their items are watched by the platform while a waiter sleeps. */
+ * (sockets, host pipes and terminals) cannot call back: their items go into a host readiness
+ * set of the epoll's own (plat_pollset_*), which applies their edge and one-shot flags as
+ * Linux does, answers for all of them in one call, and is watched while a waiter sleeps. */
 #include "kernel/fs/anon.h"
 #include "kernel/fs/poll.h"
 #include "kernel/errno.h"
@@ -27,6 +29,7 @@ struct epoll {
 	struct spinlock lock;
 	struct epitem *items;
 	struct waitq waiters;
+	int hostset; /* the host readiness set, or -1 until a host file comes */
 };
 
 struct epitem {
@@ -36,6 +39,7 @@ struct epitem {
 	uint32_t events;
 	uint64_t data;
 	bool dirty, disabled;
+	int host; /* the host handle registered in ep->hostset, or -1 */
 	struct poll_table pt;
 	struct epitem *next;      /* in ep->items */
 	struct epitem *file_next; /* in file->epitems */
@@ -79,6 +83,8 @@ static void item_free(struct epoll *ep, struct epitem *it)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = it->next;
+	if (it->host >= 0)
+		plat_pollset_ctl(ep->hostset, EPOLL_CTL_DEL, it->host, 0, 0);
 	poll_release(&it->pt);
 	kfree(it);
 }
@@ -107,10 +113,33 @@ static struct epitem *find(struct epoll *ep, struct file *f, int fd)
 	return NULL;
 }
 
+/* Puts a host file's item into the epoll's host set (its lock held): false if it cannot go. */
+static bool arm_host(struct epitem *it)
+{
+	struct epoll *ep = it->ep;
+	if (it->file->host < 0)
+		return false;
+	if (ep->hostset < 0) {
+		long h = plat_pollset_create();
+		if (h < 0)
+			return false;
+		ep->hostset = (int)h;
+	}
+	uint32_t ev = it->events & ~(EPOLLWAKEUP | EPOLLEXCLUSIVE);
+	int op = it->host >= 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (plat_pollset_ctl(ep->hostset, op, it->file->host, ev, (uint64_t)(uintptr_t)it) < 0)
+		return false;
+	it->host = it->file->host;
+	return true;
+}
+
 /* Registers it on its file's queues with the callback; starts dirty when already ready. */
 static void arm(struct epitem *it)
 {
 	poll_release(&it->pt);
+	it->disabled = false;
+	if (arm_host(it))
+		return;
 	it->pt = (struct poll_table){.func = item_changed, .data = it};
 	it->dirty = item_poll(it, &it->pt) != 0;
 	it->disabled = false;
@@ -123,7 +152,7 @@ static long ctl_add(struct epoll *ep, struct file *f, int fd, const struct epoll
 	struct epitem *it = kzalloc(sizeof *it);
 	if (!it)
 		return -ENOMEM;
-	*it = (struct epitem){.ep = ep, .file = f, .fd = fd, .events = ev->events, .data = ev->data};
+	*it = (struct epitem){.ep = ep, .file = f, .fd = fd, .events = ev->events, .data = ev->data, .host = -1};
 	arm(it);
 	it->next = ep->items;
 	ep->items = it;
@@ -188,13 +217,25 @@ long sys_epoll_ctl(int epfd, int op, int fd, void *uev)
 	return r;
 }
 
+/* The ready items of the host set, after n events already in out. */
+static int harvest_host(struct epoll *ep, struct epoll_event *out, int n, int max)
+{
+	struct plat_event evs[64];
+	long got = plat_pollset_take(ep->hostset, evs, MIN(max - n, 64));
+	for (long i = 0; i < got; i++) {
+		struct epitem *it = (struct epitem *)(uintptr_t)evs[i].cookie;
+		out[n++] = (struct epoll_event){evs[i].events, it->data};
+	}
+	return n;
+}
+
 /* One pass: fills up to max events; collects host files to watch in hosts. */
 static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct poll_table *hosts)
 {
 	int n = 0;
 	spin_lock(&ep->lock);
 	for (struct epitem *it = ep->items; it && n < max; it = it->next) {
-		if (it->disabled)
+		if (it->disabled || it->host >= 0)
 			continue;
 		bool et = it->events & EPOLLET;
 		bool host = it->pt.nhost > 0;
@@ -210,6 +251,10 @@ static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct po
 		if (it->events & EPOLLONESHOT)
 			it->disabled = true;
 	}
+	if (ep->hostset >= 0 && n < max)
+		n = harvest_host(ep, out, n, max);
+	if (ep->hostset >= 0 && hosts)
+		poll_host(hosts, ep->hostset, POLLIN);
 	spin_unlock(&ep->lock);
 	return n;
 }
@@ -304,6 +349,8 @@ static unsigned ep_poll(struct file *f, unsigned events, struct poll_table *pt)
 	poll_wait(pt, &ep->waiters);
 	unsigned ready = 0;
 	spin_lock(&ep->lock);
+	if (ep->hostset >= 0)
+		poll_host(pt, ep->hostset, POLLIN);
 	for (struct epitem *it = ep->items; it && !ready; it = it->next)
 		if (!it->disabled && item_poll(it, NULL))
 			ready = POLLIN | POLLRDNORM;
@@ -323,6 +370,8 @@ static void ep_release(struct file *f)
 		item_free(ep, it);
 	}
 	spin_unlock(&ep->lock);
+	if (ep->hostset >= 0)
+		plat_file_close(ep->hostset);
 	kfree(ep);
 }
 
@@ -332,7 +381,10 @@ long sys_epoll_create1(int flags)
 {
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
-	return anon_install(&epoll_ops, kzalloc(sizeof(struct epoll)), flags, "anon_inode:[eventpoll]");
+	struct epoll *ep = kzalloc(sizeof *ep);
+	if (ep)
+		ep->hostset = -1;
+	return anon_install(&epoll_ops, ep, flags, "anon_inode:[eventpoll]");
 }
 
 long sys_epoll_create(int size)

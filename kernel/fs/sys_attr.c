@@ -2,6 +2,7 @@
  * utimes families and fallocate. */
 #include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
+#include "kernel/proc/proc.h"
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
 #include "kernel/time/time.h"
@@ -59,8 +60,8 @@ static long chown_attr(uid_t uid, gid_t gid, struct kattr *a)
 	}
 	if (gid != (gid_t)-1) {
 		bool mine = gid == pi->egid;
-		for (int i = 0; i < pi->ngroups; i++)
-			mine |= gid == pi->groups[i];
+		for (int i = 0; i < curproc()->ngroups; i++)
+			mine |= gid == curproc()->groups[i];
 		if (pi->euid != 0 && !mine)
 			return -EPERM;
 		a->valid |= KATTR_GID;

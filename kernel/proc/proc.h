@@ -53,6 +53,8 @@ struct prctl_state {
 
 struct kproc {
 	pid_t pid, ppid, pgid, sid;
+	int ngroups;
+	gid_t groups[32]; /* supplementary groups: the host's at start, then setgroups' */
 	struct fdtable *fds;
 	char *cwd;      /* absolute, normalized */
 	char *exe;      /* absolute path of the running program */

@@ -91,14 +91,34 @@ long sys_getresgid(void *r, void *e, void *s)
 
 long sys_getgroups(int size, void *list)
 {
-	const struct plat_info *pi = plat_info();
+	struct kproc *p = curproc();
 	if (size < 0)
 		return -EINVAL;
 	if (size == 0)
-		return pi->ngroups;
-	if (size < pi->ngroups)
+		return p->ngroups;
+	if (size < p->ngroups)
 		return -EINVAL;
-	return copy_to_user(list, pi->groups, pi->ngroups * sizeof(gid_t)) < 0 ? -EFAULT : pi->ngroups;
+	return copy_to_user(list, p->groups, p->ngroups * sizeof(gid_t)) < 0 ? -EFAULT : p->ngroups;
+}
+
+/* Only root may change the list, as Linux (CAP_SETGID); the kernel keeps at most 32. */
+long sys_setgroups(int size, const void *list)
+{
+	struct kproc *p = curproc();
+	gid_t g[32];
+	if (size < 0 || size > 65536)
+		return -EINVAL;
+	if (plat_info()->euid != 0)
+		return -EPERM;
+	for (int i = 0; i < size; i += 32) /* Linux reads the whole list first */
+		if (copy_from_user(g, (const gid_t *)list + i, (size_t)MIN(size - i, 32) * sizeof(gid_t)) < 0)
+			return -EFAULT;
+	if (size > 32)
+		return -ENOMEM;
+	copy_from_user(g, list, (size_t)size * sizeof(gid_t));
+	memcpy(p->groups, g, (size_t)size * sizeof(gid_t));
+	p->ngroups = size;
+	return 0;
 }
 
 

@@ -1,0 +1,68 @@
+/* Sockets: kernel files backed by host sockets through the platform (plat_sock_*). The kernel
+ * keeps what the host cannot know about the program's view: blocking mode, timeouts, and the
+ * names of AF_UNIX sockets, which live in the program's file tree, not the host's. */
+#pragma once
+#include "kernel/types.h"
+#include "kernel/fs/vfs.h"
+#include "plat/plat.h"
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_NETLINK 16
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+#define SOL_SOCKET 1
+#define SO_TYPE 3
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_CMSG_CLOEXEC 0x40000000
+#define SCM_RIGHTS 1
+#define SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+#define UIO_MAXIOV 1024
+
+struct sock {
+	int domain, type;
+	int64_t rcvtimeo, sndtimeo; /* SO_RCVTIMEO, SO_SNDTIMEO in ns; 0: none */
+};
+
+struct iovec;
+
+/* The socket behind fd, with a reference in *fp: -EBADF, -ENOTSOCK. */
+long sock_get(int fd, struct file **fp);
+bool is_sock(struct file *f);
+/* A new socket file around the host handle h (closed on failure); installs it as an fd. */
+long sock_install(int h, int domain, int type, int flags);
+/* Wraps a host handle received in SCM_RIGHTS as a new file: a socket or a host file. */
+struct file *sock_wrap_received(int h);
+/* Waits for events on f's host socket after an operation said -EAGAIN: 0 to try again,
+ * -EAGAIN (non-blocking or timed out), -ERESTARTSYS or -EINTR (a signal). *deadline starts
+ * at -1 and is set from timeo (ns; 0 none) at the first wait. */
+long sock_wait(struct file *f, short events, bool nonblock, int64_t timeo, int64_t *deadline);
+/* The transfer behind send*, recv*, read and write: iov (kernel copy, user buffers checked
+ * here) and the message's name and control already in kernel memory. */
+long sock_send(struct file *f, struct plat_msghdr *m, int flags);
+long sock_recv(struct file *f, struct plat_msghdr *m, int flags);
+
+/* An address from the program, as Linux's move_addr_to_kernel takes it, into buf
+ * (SOCKADDR_MAX bytes): its length or -errno. sock_addr_in then turns it into the host's
+ * address for f (AF_UNIX names), returning the new length. */
+long sock_addr_copy(const void *uaddr, int len, char *buf);
+long sock_addr_in(struct file *f, char *buf, int len);
+/* Copies an address out as Linux's move_addr_to_user: truncated to the length at ulen, the
+ * full length written back there. */
+long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen);
+
+/* AF_UNIX names (unix_addr.c): the program's paths become host abstract names private to
+ * this kernel, and back. *len is updated; returns 0 or -errno. */
+long unix_addr_in(void *addr, int *len, int cap);
+void unix_addr_out(void *addr, int *len);
