@@ -14,9 +14,13 @@
 /* Console and lifetime. */
 void plat_console_write(const char *buf, size_t len);
 noreturn void plat_exit(int status);
+/* After the kernel's panic message: whatever report the platform can add (registers, a
+ * backtrace), then the end with ELFIN_EXIT_PANIC. */
+noreturn void plat_panic(void);
 
 /* Memory. prot uses Linux PROT_* values; flags are PLAT_MAP_*. hostfd < 0 maps anonymous
- * zeroed memory. Returns the address or -errno. */
+ * zeroed memory. Returns the address or -errno; where the kernel's own addresses would read
+ * as negative (the vm platform's top half), a fixed map or remap there returns 0. */
 #define PLAT_MAP_FIXED 1      /* replace whatever is there */
 #define PLAT_MAP_NOREPLACE 2  /* exactly at addr, fail with -EEXIST if anything is there */
 #define PLAT_MAP_SHARED 4

@@ -128,6 +128,28 @@ def efault_cases(build, work):
             for variant in EFAULT_VARIANTS for call in calls]
 
 
+# The vm platform (elfin run --vm: QEMU microvm, TCG on these machines, about half a second a
+# boot): the first programs in every link variant, then one case of each subsystem in a static
+# and a dynamic variant, compared with native like every other case.
+VM_EVERY_VARIANT = ("hello", "args", "args-none", "exitcode-0", "exitcode-42", "exitcode-255")
+VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", "symlinks", "hardlinks",
+                 "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
+                 "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
+                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors")
+VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
+
+
+def vm_cases(build, work):
+    runs = {name: (prog, args, status) for name, prog, args, status in ABI_RUNS}
+    runs.update((prog, (prog, [], 0)) for prog in abi_programs() if prog not in runs)
+    wanted = [(v, n) for v in VARIANTS for n in VM_EVERY_VARIANT]
+    wanted += [(v, n) for v in VM_SUBSYSTEM_VARIANTS for n in VM_SUBSYSTEMS]
+    return [difftest.Case(f"abi/{variant}+vm/{name}",
+                          [os.path.join(build, "tests", variant, runs[name][0])] + runs[name][1],
+                          status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"])
+            for variant, name in wanted]
+
+
 def uses_host_tmp(case):
     """Whether the native run of case keeps files under the host's /tmp, named once per test
     run: a second case with the same native side would find them."""
@@ -136,7 +158,7 @@ def uses_host_tmp(case):
 
 def all_cases(build, work):
     cases = (abi_cases(build, work) + vdso_cases.cases(build, work, VARIANTS, ABI_ENV)
-             + efault_cases(build, work) + preload_cases(build, work))
+             + efault_cases(build, work) + preload_cases(build, work) + vm_cases(build, work))
     for suite in APP_SUITES:
         cases += suite.cases(work)
     # The dynamic distribution programs again without the adapter library (elfin preloads
