@@ -147,7 +147,31 @@ def vm_cases(build, work):
     return [difftest.Case(f"abi/{variant}+vm/{name}",
                           [os.path.join(build, "tests", variant, runs[name][0])] + runs[name][1],
                           status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"])
-            for variant, name in wanted]
+            for variant, name in wanted] + vm_app_cases()
+
+
+# Distribution programs on the vm platform: stdin packed into the initrd, a file named with
+# --file, an interpreter's library packed as a directory tree.
+VM_DATA = os.path.join(TESTS, "abi", "hello.c")
+PY_LIB = "/usr/lib/python3.%d" % sys.version_info[1]
+
+
+def vm_app_cases():
+    def case(name, argv, *extra, **kw):
+        return difftest.Case(f"apps+vm/{name}", argv, elfin_args=["--vm"] + list(extra), cwd=TESTS, **kw)
+    words = b"pear\napple\nfig\napple\n"
+    return [
+        case("sort-stdin", ["/usr/bin/sort", "-u"], stdin=words),
+        case("wc-stdin", ["/usr/bin/wc"], stdin=words * 100),
+        case("sha256sum-file", ["/usr/bin/sha256sum", VM_DATA], "--file", VM_DATA),
+        case("ls-file", ["/usr/bin/ls", "-l", "--time-style=+", VM_DATA], "--file", VM_DATA),
+        case("false", ["/usr/bin/false"], status=1),
+        case("busybox-sh", ["/bin/busybox", "sh", "-c", "echo $((6 * 7)); x=abc; echo ${#x}"]),
+        case("sqlite3", ["/usr/bin/sqlite3", ":memory:", "create table t(a); insert into t values (6*7); select a from t"]),
+        case("lua", ["/usr/bin/lua5.4", "-e", "print(string.format('%d', 6 * 7), #arg)"]),
+        case("python3", ["/usr/bin/python3", "-c", "import json, sys; print(json.dumps({'n': 6 * 7}), sys.argv)"],
+             "--file", PY_LIB),
+    ]
 
 
 def uses_host_tmp(case):

@@ -18,6 +18,7 @@ struct vm_options {
 	long uid, gid, pid, ppid, pgid, sid, realtime, seed;
 	char *stdin_data;     /* all of stdin when it is not a terminal, or NULL */
 	size_t stdin_len;
+	bool test_panic;      /* ELFIN_VM_TEST_PANIC: the guest kernel faults on purpose */
 };
 
 int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen);

@@ -14,16 +14,6 @@
 #define MAX_PACKED 4096
 #define MAX_FILE_SIZE (1UL << 30)
 
-struct pack {
-	int fd;
-	uint64_t off;
-	char *done[MAX_PACKED];
-	int ndone;
-	struct vm_options *o;
-	char *cache;   /* /etc/ld.so.cache */
-	size_t cache_len;
-};
-
 struct hstat {
 	uint64_t dev, ino, nlink;
 	uint32_t mode, uid, gid, pad;
@@ -31,6 +21,17 @@ struct hstat {
 	int64_t size, blksize, blocks;
 	uint64_t rest[9]; /* Linux struct stat: 144 bytes */
 };
+struct pack {
+	int fd;
+	uint64_t off;
+	char *done[MAX_PACKED];
+	int ndone;
+	struct vm_options *o;
+	const struct hstat *owner; /* the host file being packed: its owner and times */
+	char *cache;   /* /etc/ld.so.cache */
+	size_t cache_len;
+};
+
 
 /* out = the first n bytes of a, then b (the kernel's printf has no %.*s). */
 static void join(char *out, size_t outlen, const char *a, size_t n, const char *b)
@@ -64,8 +65,10 @@ static void header(struct pack *p, const char *name, uint32_t mode, uint64_t len
 	static uint32_t ino = 1;
 	char h[111];
 	size_t nl = strlen(name) + 1;
-	ksnprintf(h, sizeof h, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", ino++, mode, 0, 0, 1, 0,
-		  (uint32_t)len, 0, 0, 0, 0, (uint32_t)nl, 0);
+	const struct hstat *o = p->owner;
+	ksnprintf(h, sizeof h, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", ino++, mode,
+		  o ? o->uid : 0, o ? o->gid : 0, 1, o ? (uint32_t)o->rest[2] : 0, (uint32_t)len, 0, 0, 0, 0,
+		  (uint32_t)nl, 0);
 	put(p, h, 110);
 	put(p, name, nl);
 	pad4(p);
@@ -124,6 +127,7 @@ static long add_link(struct pack *p, const char *host, const char *guest)
 		return n;
 	target[n] = 0;
 	entry(p, guest + 1, 0120777, target, (size_t)n);
+	p->owner = NULL;
 	const char *slash = strrchr(host, '/');
 	if (target[0] == '/')
 		strlcpy(next, target, sizeof next);
@@ -174,15 +178,15 @@ static long add_path(struct pack *p, const char *host, const char *guest)
 		r = HOST4(H_newfstatat, AT_FDCWD, host, &st, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
 		return r;
+	p->owner = &st;
 	if (S_ISLNK(st.mode))
-		return add_link(p, host, guest);
-	if (S_ISDIR(st.mode)) {
+		r = add_link(p, host, guest);
+	else if (S_ISDIR(st.mode))
 		entry(p, guest + 1, st.mode, NULL, 0);
-		return 0;
-	}
-	if (!S_ISREG(st.mode))
-		return 0;
-	return add_file(p, host, guest, st.mode);
+	else if (S_ISREG(st.mode))
+		r = add_file(p, host, guest, st.mode);
+	p->owner = NULL;
+	return r;
 }
 
 /* A --file: a file, or a directory with everything below it. */
@@ -409,6 +413,8 @@ static void manifest(struct pack *p)
 		kfree(m);
 		m = kmalloc(cap = len);
 	}
+	if (o->test_panic && len + 16 <= cap)
+		len += (size_t)ksnprintf(m + len, cap - len, "test-panic=1") + 1;
 	entry(p, ".elfin", 040755, NULL, 0);
 	entry(p, ".elfin/boot", 0100644, m, len);
 	kfree(m);

@@ -109,17 +109,29 @@ static long memfd(const char *name)
 	return HOST2(H_memfd_create, name, 0); /* no CLOEXEC: QEMU opens it by /proc/self/fd */
 }
 
-static int exit_status(int stfd, long wstatus)
+/* The guest's records on COM3: "elfin-boot NS" (the kernel's share of the boot, shown on
+ * stderr with ELFIN_VM_REPORT set) and last "elfin-exit STATUS" or "elfin-exit panic". */
+static int exit_status(int stfd, long wstatus, bool report)
 {
-	char rec[64] = {0};
+	char rec[256] = {0};
 	HOST4(H_pread64, stfd, rec, sizeof rec - 1, 0);
+	const char *boot = str_starts(rec, "elfin-boot ") ? rec + 11 : NULL;
+	const char *ex = str_starts(rec, "elfin-exit ") ? rec : strchr(rec, '\n');
+	if (ex && *ex == '\n')
+		ex++;
+	long ns = 0;
+	for (const char *s = boot; s && *s >= '0' && *s <= '9'; s++)
+		ns = ns * 10 + (*s - '0');
+	if (report && boot)
+		kprintf("elfin: vm: kernel boot %ld us (guest TSC, vm_main to the program's first instruction)\n",
+			ns / 1000);
 	bool exited = (wstatus & 0x7f) == 0;
 	int code = (int)(wstatus >> 8) & 0xff;
-	if (exited && code == EXIT_MAGIC && str_starts(rec, "elfin-exit ")) {
-		if (str_starts(rec + 11, "panic"))
+	if (exited && code == EXIT_MAGIC && ex && str_starts(ex, "elfin-exit ")) {
+		if (str_starts(ex + 11, "panic"))
 			return ELFIN_EXIT_PANIC;
 		int v = 0;
-		for (const char *s = rec + 11; *s >= '0' && *s <= '9'; s++)
+		for (const char *s = ex + 11; *s >= '0' && *s <= '9'; s++)
 			v = v * 10 + (*s - '0');
 		return v;
 	}
@@ -185,6 +197,11 @@ int vm_run(struct vm_options *o, char **envp)
 		kprintf("elfin: --vm: cannot make a memfd (%ld)\n", ifd < 0 ? ifd : sfd);
 		return ELFIN_EXIT_VM;
 	}
+	bool report = false;
+	for (char **e = envp; *e; e++) {
+		o->test_panic |= str_starts(*e, "ELFIN_VM_TEST_PANIC=");
+		report |= str_starts(*e, "ELFIN_VM_REPORT=");
+	}
 	long r = read_stdin(o);
 	if (r < 0) {
 		kprintf("elfin: --vm: cannot read stdin to pack it (%ld)\n", r);
@@ -196,6 +213,8 @@ int vm_run(struct vm_options *o, char **envp)
 		return st;
 	}
 	const char *accel = choose_accel(o->accel);
+	if (report)
+		kprintf("elfin: vm: initrd %ld bytes, accelerator %s\n", HOST3(H_lseek, ifd, 0, 2 /* SEEK_END */), accel);
 	ksnprintf(initrd, sizeof initrd, "/proc/self/fd/%ld", ifd);
 	ksnprintf(status, sizeof status, "file,id=st,path=/proc/self/fd/%ld", sfd);
 	char *argv[] = {
@@ -216,5 +235,5 @@ int vm_run(struct vm_options *o, char **envp)
 	int wstatus = 0;
 	while (HOST4(H_wait4, pid, &wstatus, 0, NULL) == -EINTR)
 		;
-	return exit_status((int)sfd, wstatus);
+	return exit_status((int)sfd, wstatus, report);
 }

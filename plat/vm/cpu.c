@@ -74,14 +74,9 @@ static void setup_tables(void)
 	load_tables();
 }
 
-static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
-}
-
 static bool fsgsbase;
 
-/* SSE for the program (the kernel never touches it: -mgeneral-regs-only), FSGSBASE where
+/* SSE (and XSAVE, fpu.c) for the program (the kernel never touches it), FSGSBASE where
  * the CPU has it, and `syscall` into vm_syscall_entry with interrupts off. */
 static void setup_features(void)
 {
@@ -98,6 +93,7 @@ static void setup_features(void)
 		cr4 |= 1UL << 16;
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 	__asm__ volatile("fninit");
+	fpu_setup();
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); /* SCE */
 	wrmsr(MSR_STAR, (uint64_t)GDT_KCODE << 32);
 	wrmsr(MSR_LSTAR, (uint64_t)vm_syscall_entry);
@@ -197,18 +193,19 @@ void vm_trap_kernel(struct iframe *f)
 			lapic_eoi();
 		return;
 	}
-	if (f->vector == 14) {
-		uint64_t cr2;
-		__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-		if (paging_fault(cr2, f->err))
-			return;
-	}
+	uint64_t cr2;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	int pf = f->vector == 14 ? paging_fault(cr2, f->err) : 0;
+	if (pf > 0)
+		return;
+	if (f->vector == 13 && fpu_fixup(f->rip))
+		return;
 	uintptr_t fix = arch_uaccess_fixup(f->rip);
 	if (fix && (f->vector == 14 || f->vector == 13)) {
-		f->rip = fix;
+		f->rip = fix; /* a user copy: -EFAULT (or out of memory) */
 		return;
 	}
-	panic_frame(f, f->vector == 14 ? "page fault" : "exception");
+	panic_frame(f, pf < 0 ? "out of memory (the vm's --mem)" : f->vector == 14 ? "page fault" : "exception");
 }
 
 /* The program's signal for exception vec (Linux's choices). */
@@ -216,8 +213,13 @@ static void fault_signal(struct uregs *r)
 {
 	int v = (int)r->trapno;
 	if (v == 14) {
-		if (paging_fault(r->cr2, r->err))
+		int pf = paging_fault(r->cr2, r->err);
+		if (pf > 0)
 			return;
+		if (pf < 0) { /* what Linux's OOM killer would do */
+			kprintf("elfin: out of memory (the vm's --mem): the program is killed\n");
+			proc_kill_by_signal(SIGKILL);
+		}
 		signal_fault(SIGSEGV, paging_mapped(r->cr2) ? SEGV_ACCERR : SEGV_MAPERR, r->cr2);
 	} else if (v == 0) {
 		signal_fault(SIGFPE, FPE_INTDIV, r->rip);

@@ -16,10 +16,12 @@
 struct cpio_entry {
 	const char *name;
 	const char *data;
-	uint32_t mode;
+	uint32_t mode, uid, gid;
+	int64_t mtime;
 	size_t size;
 };
 
+bool vm_test_panic; /* the manifest asks for a deliberate kernel fault (tests/vm/badvm.py) */
 static const char *image;
 static size_t image_len;
 const char *vm_stdin; /* stdin packed by the launcher, or NULL: the serial line */
@@ -45,6 +47,9 @@ static bool next_entry(size_t *off, struct cpio_entry *e, bool *bad)
 		return false;
 	const char *h = image + *off;
 	e->mode = (uint32_t)hex(h + 14);
+	e->uid = (uint32_t)hex(h + 22);
+	e->gid = (uint32_t)hex(h + 30);
+	e->mtime = (int64_t)hex(h + 46);
 	e->size = hex(h + 54);
 	size_t namesize = hex(h + 94), name_at = *off + 110;
 	size_t data_at = ((name_at + namesize + 3) & ~3UL);
@@ -108,6 +113,8 @@ static int parse_manifest(const struct cpio_entry *m, struct boot_config *cfg, c
 			vm_info.stack_cur = (uint64_t)num(v); /* parked here until time_init */
 		else if (strcmp(p, "seed") == 0)
 			vm_random_seed((uint64_t)num(v));
+		else if (strcmp(p, "test-panic") == 0)
+			vm_test_panic = true;
 	}
 	cfg->argv = argv;
 	cfg->envp = envp;
@@ -169,6 +176,18 @@ static long add_file(struct lookup *lk, const struct cpio_entry *e)
 	return r < 0 ? r : 0;
 }
 
+/* The host file's owner and modification time (also its access time). */
+static long set_owner(const struct cpio_entry *e)
+{
+	static struct lookup lk;
+	static char path[PATH_MAX];
+	ksnprintf(path, sizeof path, "/%s", e->name);
+	struct kattr a = {.valid = KATTR_UID | KATTR_GID | KATTR_MTIME | KATTR_ATIME, .uid = e->uid, .gid = e->gid,
+			  .atime = {e->mtime, 0}, .mtime = {e->mtime, 0}};
+	long r = vfs_resolve(AT_FDCWD, path, &lk);
+	return r < 0 ? r : vfs_setattr(&lk, &a, false);
+}
+
 static long add_entry(const struct cpio_entry *e)
 {
 	static struct lookup lk;
@@ -181,9 +200,10 @@ static long add_entry(const struct cpio_entry *e)
 	switch (e->mode & S_IFMT) {
 	case S_IFDIR:
 		r = vfs_mkdir(&lk, e->mode & 07777);
-		return r == -EEXIST ? 0 : r;
+		return r == -EEXIST ? 0 : r < 0 ? r : set_owner(e);
 	case S_IFREG:
-		return add_file(&lk, e);
+		r = add_file(&lk, e);
+		return r < 0 ? r : set_owner(e);
 	case S_IFLNK:
 		if (e->size >= sizeof target)
 			return -ENAMETOOLONG;

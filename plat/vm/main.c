@@ -7,6 +7,7 @@
 #define RAM_LIMIT (1UL << 30) /* the direct map covers the first GiB */
 
 extern struct plat_info vm_info;
+extern bool vm_test_panic;
 unsigned long vm_hwcap(void);
 bool vm_fsgsbase(void);
 
@@ -37,8 +38,18 @@ static void machine_facts(void)
 		vm_info.release = "6.1.0";
 }
 
+/* The kernel's share of the boot, on COM3 before the exit record: guest TSC from vm_main to
+ * the program's first instruction (the 32-bit stub before it is a few hundred instructions). */
+static void report_boot(uint64_t tsc0)
+{
+	char line[64];
+	int n = ksnprintf(line, sizeof line, "elfin-boot %ld\n", (long)time_tsc_ns(rdtsc() - tsc0));
+	serial_write(COM_STATUS, line, (size_t)n);
+}
+
 noreturn void vm_main(uint32_t si_pa)
 {
+	uint64_t tsc0 = rdtsc();
 	const struct hvm_start_info *si = phys_to_virt(si_pa);
 	serial_init();
 	cpu_init();
@@ -67,5 +78,8 @@ noreturn void vm_main(uint32_t si_pa)
 		kprintf("elfin: %s: %s\n", cfg.program, err);
 		vm_halt(st, false);
 	}
+	if (vm_test_panic) /* a kernel page fault, to show the panic report */
+		*(volatile int *)(KMAP_BASE - 2 * PAGE_SIZE) = 1;
+	report_boot(tsc0);
 	sched_enter_first(entry.pc, entry.sp);
 }

@@ -168,12 +168,13 @@ bool paging_mapped(uintptr_t va)
 	return e && (*e & PTE_MAPPED);
 }
 
-/* Gives the demand page at va its frame if the access (page-fault error code) is allowed. */
-bool paging_fault(uintptr_t va, uint64_t err)
+/* Gives the demand page at va its frame if the access (page-fault error code) is allowed:
+ * 1 done, 0 not a demand page or not allowed, -ENOMEM when no frame is left. */
+int paging_fault(uintptr_t va, uint64_t err)
 {
 	uint64_t *e = walk(va, in_heap(va));
 	if (!e)
-		return false;
+		return in_heap(va) ? -ENOMEM : 0;
 	if (!*e && in_heap(va))
 		*e = pte_make(0, PROT_READ | PROT_WRITE, 0);
 	if (!(*e & PTE_MAPPED) || (*e & PTE_FRAME))
@@ -184,10 +185,10 @@ bool paging_fault(uintptr_t va, uint64_t err)
 		return false;
 	uint64_t pa = pmem_alloc();
 	if (!pa)
-		kpanic("out of memory at a page fault (%#lx)", (unsigned long)va);
+		return -ENOMEM;
 	*e = pte_make(pa, prot, PTE_FRAME | (*e & PTE_RO));
 	flush(va, PAGE_SIZE);
-	return true;
+	return 1;
 }
 
 /* Shared-memory objects. */
@@ -433,7 +434,7 @@ long plat_advise(void *addr, size_t len, int advice)
 			pte_release(e);
 			*e = pte_make(0, prot, 0);
 		} else if ((advice == MADV_POPULATE_WRITE || advice == MADV_POPULATE_READ) &&
-			   !paging_fault(a + o, advice == MADV_POPULATE_WRITE ? 2 : 0) && !(e && (*e & PTE_FRAME))) {
+			   paging_fault(a + o, advice == MADV_POPULATE_WRITE ? 2 : 0) <= 0 && !(e && (*e & PTE_FRAME))) {
 			return -ENOMEM;
 		}
 	}

@@ -19,14 +19,11 @@ struct vm_thread {
 	bool kicked, polling;
 	int64_t deadline;  /* CLOCK_MONOTONIC ns a block ends at, or -1 */
 	struct vm_thread *next;
-	uint8_t fpu[512] __attribute__((aligned(16)));
+	uint8_t *fpu;      /* the program's FPU state while the thread is in the kernel */
+	void *fpu_raw;
 };
 
 static struct vm_thread main_thread, *threads, *cur;
-static const uint8_t fpu_init[512] __attribute__((aligned(16))) = {
-	[0] = 0x7f, [1] = 0x03, /* FCW: all exceptions masked */
-	[24] = 0x80, [25] = 0x1f, /* MXCSR 0x1f80 */
-};
 
 static uintptr_t kstack_top(struct vm_thread *vt)
 {
@@ -36,14 +33,14 @@ static uintptr_t kstack_top(struct vm_thread *vt)
 void vm_fpu_save(struct kthread *t)
 {
 	struct vm_thread *vt = t->plat;
-	__asm__ volatile("fxsave64 %0" : "=m"(vt->fpu));
+	fpu_save(vt->fpu);
 	t->fpstate = vt->fpu;
 }
 
 void vm_fpu_restore(struct kthread *t)
 {
 	struct vm_thread *vt = t->plat;
-	__asm__ volatile("fxrstor64 %0" : : "m"(vt->fpu));
+	fpu_restore(vt->fpu);
 }
 
 static void link_thread(struct vm_thread *vt)
@@ -58,7 +55,8 @@ void sched_init_main(struct kthread *t)
 	main_thread.kstack = kmalloc(KSTACK_SIZE);
 	kassert(main_thread.kstack);
 	main_thread.deadline = -1;
-	memcpy(main_thread.fpu, fpu_init, sizeof fpu_init);
+	main_thread.fpu = fpu_area_new(NULL, &main_thread.fpu_raw);
+	kassert(main_thread.fpu);
 	t->plat = &main_thread;
 	link_thread(&main_thread);
 	cur = &main_thread;
@@ -119,6 +117,7 @@ static void reap(void)
 		}
 		*pp = vt->next;
 		kfree(vt->kstack);
+		kfree(vt->fpu_raw);
 		kfree(vt->t);
 		kfree(vt);
 	}
@@ -234,16 +233,19 @@ long plat_thread_start(struct kthread *t, const struct uregs *regs, uintptr_t tl
 {
 	struct vm_thread *vt = kzalloc(sizeof *vt);
 	char *stack = kmalloc(KSTACK_SIZE);
-	if (!vt || !stack) {
+	uint8_t *fpu = vt ? fpu_area_new(cur->fpu, &vt->fpu_raw) : NULL; /* Linux copies it at clone */
+	if (!vt || !stack || !fpu) {
+		if (vt)
+			kfree(vt->fpu_raw);
 		kfree(vt);
 		kfree(stack);
 		return -EAGAIN;
 	}
+	vt->fpu = fpu;
 	vt->t = t;
 	vt->kstack = stack;
 	vt->fsbase = tls;
 	vt->deadline = -1;
-	memcpy(vt->fpu, cur->fpu, sizeof vt->fpu); /* Linux copies the FPU state at clone */
 	t->plat = vt;
 	struct uregs *u = (struct uregs *)(kstack_top(vt) - sizeof *u);
 	*u = *regs;

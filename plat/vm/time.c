@@ -87,6 +87,12 @@ void time_init(int64_t realtime_ns)
 	*lapic(LAPIC_LVT_TIMER) = VEC_TIMER; /* one-shot */
 }
 
+/* TSC cycles to ns, once calibrated. */
+int64_t time_tsc_ns(uint64_t cycles)
+{
+	return (int64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
+}
+
 int64_t time_mono_ns(void)
 {
 	return (int64_t)(((unsigned __int128)(rdtsc() - tsc0) * ns_mult) >> 32);

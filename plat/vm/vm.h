@@ -77,6 +77,19 @@ static inline uint64_t rdtsc(void)
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 
+static inline void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/* fpu.c */
+void fpu_setup(void);
+size_t fpu_area_bytes(void);
+uint8_t *fpu_area_new(const uint8_t *from, void **raw);
+void fpu_save(uint8_t *area);
+void fpu_restore(uint8_t *area);
+bool fpu_fixup(uintptr_t rip);
+
 /* serial.c: COM1 is the program's stdin and stdout, COM2 its stderr, COM3 the exit status. */
 #define COM_OUT 0x3f8
 #define COM_ERR 0x2f8
@@ -97,7 +110,7 @@ void pmem_reserve(uint64_t start, uint64_t end);
 
 /* paging.c */
 void paging_init(uint64_t ram_top);
-bool paging_fault(uintptr_t addr, uint64_t err);
+int paging_fault(uintptr_t addr, uint64_t err);
 bool paging_mapped(uintptr_t addr);
 void paging_map_mmio(uintptr_t va, uint64_t pa);
 
@@ -114,6 +127,7 @@ extern uintptr_t vm_kstack_top; /* the running thread's, for entries from the pr
 /* time.c */
 void time_init(int64_t realtime_ns);
 int64_t time_mono_ns(void);
+int64_t time_tsc_ns(uint64_t cycles);
 int64_t time_real_offset(void);
 void time_interrupt(void);
 void time_arm(void);

@@ -70,6 +70,29 @@ def case_hello(variant):
     return run
 
 
+def case_vm_boot(variant):
+    """elfin run --vm (TCG here unless KVM runs natively) of a hello world against the native
+    run: launch to exit, the whole QEMU life; the kernel's own share (vm_main to the program's
+    first instruction, guest TSC) is what the guest reports with ELFIN_VM_REPORT."""
+    def run(args):
+        exe = os.path.join(args.build, "tests", variant, "hello")
+        runs = max(3, args.runs // 5)
+        native = statistics.median(run_once([exe])[0] for _ in range(runs))
+        walls, kernel = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            p = subprocess.run(ELFIN + ["--vm", exe], stdin=subprocess.DEVNULL, capture_output=True,
+                               env=dict(os.environ, ELFIN_VM_REPORT="1"))
+            walls.append(time.perf_counter() - t0)
+            m = re.search(rb"kernel boot (\d+) us", p.stderr)
+            if p.returncode != 0 or not m:
+                raise CaseError("elfin --vm exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace").strip()))
+            kernel.append(int(m.group(1)) / 1e6)
+        wall = statistics.median(walls)
+        return ms(native), "%s (kernel %s)" % (ms(wall), ms(statistics.median(kernel))), wall / native
+    return run
+
+
 def build(args, name, *flags):
     """Builds tests/bench/NAME.c into build/bench/NAME (gcc -O2 and flags) unless up to date."""
     src = os.path.join(HERE, name + ".c")
@@ -161,6 +184,8 @@ CASES = [
     ("python3-c-pass", case_python()),
     ("python3-c-pass-no-preload", case_python(("--no-preload",))),
     ("sha256sum-50M", case_sha256sum),
+    ("vm-boot-hello-musl-static", case_vm_boot("musl-static")),
+    ("vm-boot-hello-glibc-dyn", case_vm_boot("glibc-dyn")),
 ]
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """badvm.py: bad input to the vm platform gives a one-line error and a distinct exit status:
 a truncated or foreign kernel image, a missing QEMU, and an initrd that is not a newc cpio
-(booted directly, since elfin only ever packs good ones)."""
+(booted directly, since elfin only ever packs good ones); and a kernel panic (a deliberate
+fault, ELFIN_VM_TEST_PANIC) reports registers, the faulting address and a backtrace, and
+exits 125."""
 
 import argparse
 import os
@@ -53,6 +55,10 @@ def main():
                ["qemu-system-x86_64", "not on PATH"], problems)
         expect("bad --accel", run([elfin, "run", "--vm", "--accel", "xen", opts.hello]), 2,
                ["--accel"], problems, usage=True)
+        env = dict(os.environ, ELFIN_VM_TEST_PANIC="1")
+        code, _, err = run([elfin, "run", "--vm", opts.hello], env)
+        if code != 125 or not all(w in err for w in ("kernel panic", "rip=", "address", "r15=", "backtrace:")):
+            problems.append(f"kernel panic: status {code} (want 125), report {err.strip()!r}")
         qemu = shutil.which("qemu-system-x86_64")
         for name, data in (("garbage initrd", b"not a cpio archive\n" * 10),
                            ("truncated initrd", b"070701" + b"0" * 40)):
@@ -73,7 +79,7 @@ def main():
                 problems.append(f"{name}: qemu status {code}, record {record!r}, console {out.strip()!r}")
     for p in problems:
         print("FAIL", p)
-    print(f"badvm: {6 - len(problems)} passed, {len(problems)} failed")
+    print(f"badvm: {7 - len(problems)} passed, {len(problems)} failed")
     return 1 if problems else 0
 
 
