@@ -58,6 +58,11 @@ long plat_shared_ro(size_t len, void **kview);
  * (no current()), must not block and must take no lock that a program thread may hold. */
 long plat_ticker_start(void (*fn)(void *arg, bool stepped), void *arg, int64_t first_ns, int64_t period_ns);
 
+/* What the vDSO's direct entry calls: the core's syscall_direct, or a platform stub around
+ * it (the vm platform turns interrupts off for it, as for any kernel entry). */
+typedef long (*plat_direct_fn)(long nr, const long *uargs);
+plat_direct_fn plat_direct_entry(void);
+
 /* Entropy. */
 long plat_random(void *buf, size_t len);
 

@@ -143,6 +143,28 @@ static int exit_status(int stfd, long wstatus, bool report)
 	return ELFIN_EXIT_VM;
 }
 
+/* ELFIN_VM_QEMU_ARGS: more QEMU arguments, separated by spaces (say "-icount shift=0"). */
+static void extra_args(char **argv, char **envp)
+{
+	static char copy[4096];
+	int n = 0;
+	while (argv[n])
+		n++;
+	for (char **e = envp; *e; e++)
+		if (str_starts(*e, "ELFIN_VM_QEMU_ARGS="))
+			strlcpy(copy, *e + 19, sizeof copy);
+	for (char *s = copy; *s && n < 64 + 39;) {
+		while (*s == ' ')
+			*s++ = 0;
+		if (!*s)
+			break;
+		argv[n++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	argv[n] = NULL;
+}
+
 static long spawn(const char *path, char **argv, char **envp)
 {
 	long pid = HOST5(H_clone, SIGCHLD, 0, 0, 0, 0);
@@ -217,7 +239,7 @@ int vm_run(struct vm_options *o, char **envp)
 		kprintf("elfin: vm: initrd %ld bytes, accelerator %s\n", HOST3(H_lseek, ifd, 0, 2 /* SEEK_END */), accel);
 	ksnprintf(initrd, sizeof initrd, "/proc/self/fd/%ld", ifd);
 	ksnprintf(status, sizeof status, "file,id=st,path=/proc/self/fd/%ld", sfd);
-	char *argv[] = {
+	char *argv[64 + 40] = {
 		(char *)qemu, "-M", "microvm", "-accel", (char *)accel, "-cpu", strcmp(accel, "kvm") == 0 ? "host" : "max", "-m",
 		(char *)(o->mem ? o->mem : "512M"), "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
 		"-kernel", (char *)kernel, "-initrd", initrd,
@@ -227,6 +249,7 @@ int vm_run(struct vm_options *o, char **envp)
 		"-chardev", status, "-device", "isa-serial,chardev=st,iobase=0x3e8,irq=4",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL,
 	};
+	extra_args(argv, envp);
 	long pid = spawn(qemu, argv, envp);
 	if (pid < 0) {
 		kprintf("elfin: cannot start %s (%ld)\n", qemu, pid);

@@ -88,6 +88,17 @@ vm_return_uregs:
 	pop %rcx
 	iretq
 
+/* long vm_direct_entry(long nr, const long *args): the vDSO's direct way in. Kernel code
+ * runs with interrupts off; the caller's stack is an ordinary call's, so it serves. */
+	.globl vm_direct_entry
+	.hidden vm_direct_entry
+vm_direct_entry:
+	pushfq
+	cli
+	call syscall_direct
+	popfq
+	ret
+
 /* void vm_switch(uint64_t *save_rsp, uint64_t new_rsp) */
 vm_switch:
 	push %rbp

@@ -142,8 +142,11 @@ int initrd_config(const struct hvm_start_info *si, struct boot_config *cfg, char
 	bool bad;
 	int st = -1;
 	while (next_entry(&off, &e, &bad)) {
-		if (strcmp(e.name, ".elfin/stdin") == 0) {
-			vm_stdin = e.data;
+		if (strcmp(e.name, ".elfin/stdin") == 0) { /* kept: the initrd is given back later */
+			char *copy = kmalloc(e.size + 1);
+			kassert(copy);
+			memcpy(copy, e.data, e.size);
+			vm_stdin = copy;
 			vm_stdin_len = e.size;
 		} else if (strcmp(e.name, MANIFEST) == 0) {
 			st = parse_manifest(&e, cfg, err, errlen);
@@ -229,10 +232,14 @@ int initrd_unpack(char *err, size_t errlen)
 			ksnprintf(err, errlen, "initrd: %s: %s", e.name, errno_text(-r));
 			return 2;
 		}
+		/* what lies before the next entry is in the tmpfs now: its pages go back */
+		uint64_t base = (uintptr_t)image - DMAP_BASE;
+		pmem_release(base, PAGE_DOWN(base + off));
 	}
 	if (bad) {
 		ksnprintf(err, errlen, "the initrd is truncated or malformed at byte %lu", (unsigned long)off);
 		return 2;
 	}
+	pmem_release((uintptr_t)image - DMAP_BASE, (uintptr_t)image - DMAP_BASE + image_len);
 	return 0;
 }

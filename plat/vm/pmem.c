@@ -12,6 +12,8 @@ static uint64_t nframes, cursor, nfree, total;
 static void mark(uint64_t start, uint64_t end, uint16_t v)
 {
 	for (uint64_t f = start / PAGE_SIZE; f < PAGE_UP(end) / PAGE_SIZE && f < nframes; f++) {
+		if (v == 0 && refs[f] != RESERVED)
+			continue; /* in use: only reserved frames become free */
 		if (refs[f] == 0 && v == RESERVED)
 			nfree--;
 		else if (refs[f] == RESERVED && v == 0)
@@ -23,6 +25,12 @@ static void mark(uint64_t start, uint64_t end, uint16_t v)
 void pmem_reserve(uint64_t start, uint64_t end)
 {
 	mark(PAGE_DOWN(start), end, RESERVED);
+}
+
+/* Gives reserved RAM (the initrd, once unpacked) to the allocator: whole pages only. */
+void pmem_release(uint64_t start, uint64_t end)
+{
+	mark(PAGE_UP(start), PAGE_DOWN(end), 0);
 }
 
 static bool overlaps_module(const struct hvm_start_info *si, uint64_t s, uint64_t e)

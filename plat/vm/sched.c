@@ -86,12 +86,19 @@ static void switch_to(struct vm_thread *next)
 	struct vm_thread *prev = cur;
 	if (next == prev)
 		return;
+	/* Entries from the program saved its FPU state already; a direct call (no regs) did not,
+	 * and the next thread's way out will load its own. */
+	bool direct = !prev->t->regs;
+	if (direct)
+		fpu_save(prev->fpu);
 	prev->fsbase = cpu_get_fs();
 	cur = next;
 	cpu_set_kstack(kstack_top(next));
 	cpu_set_gs((uint64_t)next->t);
 	cpu_set_fs(next->fsbase);
 	vm_switch(&prev->rsp, next->rsp);
+	if (direct)
+		fpu_restore(prev->fpu);
 }
 
 /* The next runnable thread after cur, round robin (cur itself last). */

@@ -133,6 +133,13 @@ void plat_clock_info(struct plat_clock_info *ci)
 	ci->tick_ns = TICK_NS;
 }
 
+long vm_direct_entry(long nr, const long *uargs);
+
+plat_direct_fn plat_direct_entry(void)
+{
+	return vm_direct_entry;
+}
+
 long plat_getcpu(unsigned *cpu, unsigned *node)
 {
 	*cpu = 0;

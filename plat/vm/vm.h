@@ -107,6 +107,7 @@ void pmem_put(uint64_t pa);
 uint64_t pmem_total(void);
 uint64_t pmem_free_pages(void);
 void pmem_reserve(uint64_t start, uint64_t end);
+void pmem_release(uint64_t start, uint64_t end);
 
 /* paging.c */
 void paging_init(uint64_t ram_top);

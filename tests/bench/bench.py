@@ -93,6 +93,22 @@ def case_vm_boot(variant):
     return run
 
 
+def case_vm_getpid_insns(args):
+    """Instructions per getpid in the vm, trap path against direct path: guest TSC ticks under
+    QEMU's -icount shift=0 (one tick per instruction), so the count is the same every run."""
+    exe = build(args, "getpid_insns", "-static")
+    env = dict(os.environ, ELFIN_VM_QEMU_ARGS="-icount shift=0")
+    counts = []
+    for mode in ([], ["direct"]):
+        p = subprocess.run(ELFIN + ["--vm", "--accel", "tcg", exe, "4000"] + mode, stdin=subprocess.DEVNULL,
+                           capture_output=True, env=env)
+        m = re.search(rb"([0-9.]+) ticks/call", p.stdout)
+        if p.returncode != 0 or not m:
+            raise CaseError("getpid_insns %s exited %d: %r" % (mode, p.returncode, (p.stdout + p.stderr)[-200:]))
+        counts.append(float(m.group(1)))
+    return "trap %.0f insns" % counts[0], "direct %.0f insns" % counts[1], counts[1] / counts[0]
+
+
 def build(args, name, *flags):
     """Builds tests/bench/NAME.c into build/bench/NAME (gcc -O2 and flags) unless up to date."""
     src = os.path.join(HERE, name + ".c")
@@ -186,6 +202,7 @@ CASES = [
     ("sha256sum-50M", case_sha256sum),
     ("vm-boot-hello-musl-static", case_vm_boot("musl-static")),
     ("vm-boot-hello-glibc-dyn", case_vm_boot("glibc-dyn")),
+    ("vm-getpid-instructions", case_vm_getpid_insns),
 ]
 
 
