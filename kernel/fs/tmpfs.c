@@ -201,6 +201,8 @@ static long walk(struct tmpfs *fs, const char *rel, int flags, struct walk *w)
 	while ((c = path_next(&p, &len))) {
 		if (!S_ISDIR(w->node->mode))
 			return -ENOTDIR;
+		if (len > NAME_MAX) /* as Linux's lookup: no name that long can exist */
+			return -ENAMETOOLONG;
 		w->dir = w->node;
 		w->name = c;
 		w->len = len;

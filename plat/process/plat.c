@@ -26,6 +26,11 @@ noreturn void plat_exit(int status)
 		HOST1(H_exit_group, status);
 }
 
+noreturn void plat_panic(void)
+{
+	plat_exit(ELFIN_EXIT_PANIC);
+}
+
 long plat_map(void *addr, size_t len, int prot, int flags, int hostfd, off_t off)
 {
 	int hf = (flags & PLAT_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE) | (hostfd < 0 ? MAP_ANONYMOUS : 0) |

@@ -71,6 +71,45 @@ def case_hello(variant):
     return run
 
 
+def case_vm_boot(variant):
+    """elfin run --vm (TCG here unless KVM runs natively) of a hello world against the native
+    run: launch to exit, the whole QEMU life; the kernel's own share (vm_main to the program's
+    first instruction, guest TSC) is what the guest reports with ELFIN_VM_REPORT."""
+    def run(args):
+        exe = os.path.join(args.build, "tests", variant, "hello")
+        runs = max(3, args.runs // 5)
+        native = statistics.median(run_once([exe])[0] for _ in range(runs))
+        walls, kernel = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            p = subprocess.run(ELFIN + ["--vm", exe], stdin=subprocess.DEVNULL, capture_output=True,
+                               env=dict(os.environ, ELFIN_VM_REPORT="1"))
+            walls.append(time.perf_counter() - t0)
+            m = re.search(rb"kernel boot (\d+) us", p.stderr)
+            if p.returncode != 0 or not m:
+                raise CaseError("elfin --vm exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace").strip()))
+            kernel.append(int(m.group(1)) / 1e6)
+        wall = statistics.median(walls)
+        return ms(native), "%s (kernel %s)" % (ms(wall), ms(statistics.median(kernel))), wall / native
+    return run
+
+
+def case_vm_getpid_insns(args):
+    """Instructions per getpid in the vm, trap path against direct path: guest TSC ticks under
+    QEMU's -icount shift=0 (one tick per instruction), so the count is the same every run."""
+    exe = build(args, "getpid_insns", "-static")
+    env = dict(os.environ, ELFIN_VM_QEMU_ARGS="-icount shift=0")
+    counts = []
+    for mode in ([], ["direct"]):
+        p = subprocess.run(ELFIN + ["--vm", "--accel", "tcg", exe, "4000"] + mode, stdin=subprocess.DEVNULL,
+                           capture_output=True, env=env)
+        m = re.search(rb"([0-9.]+) ticks/call", p.stdout)
+        if p.returncode != 0 or not m:
+            raise CaseError("getpid_insns %s exited %d: %r" % (mode, p.returncode, (p.stdout + p.stderr)[-200:]))
+        counts.append(float(m.group(1)))
+    return "trap %.0f insns" % counts[0], "direct %.0f insns" % counts[1], counts[1] / counts[0]
+
+
 def build(args, name, *flags):
     """Builds tests/bench/NAME.c into build/bench/NAME (gcc -O2 and flags) unless up to date."""
     src = os.path.join(HERE, name + ".c")
@@ -224,6 +263,9 @@ CASES = [
     ("heavy-file-io-no-preload", case_heavy("file", ("--no-preload",))),
     ("heavy-pipe-pingpong", case_heavy("pingpong")),
     ("heavy-pipe-pingpong-no-preload", case_heavy("pingpong", ("--no-preload",))),
+    ("vm-boot-hello-musl-static", case_vm_boot("musl-static")),
+    ("vm-boot-hello-glibc-dyn", case_vm_boot("glibc-dyn")),
+    ("vm-getpid-instructions", case_vm_getpid_insns),
 ]
 
 # Reports of where a whole program's calls enter the kernel (one line each, no ratio).
