@@ -140,6 +140,7 @@ static long ticker_arm(int64_t first_ns)
 static noreturn void ticker_main(void *arg unused)
 {
 	HOST2(H_arch_prctl, ARCH_SET_GS, 0); /* no kernel thread here: current() must fault */
+	HOST_RAISE_PRIORITY();
 	bool sleeping = false;
 	for (;;) {
 		uint64_t n;

@@ -5,6 +5,11 @@
 
 #include "arch/x86_64/raw_syscall.h"
 
+/* The platform's own contexts (the ticker, the timer) stand in for a machine's interrupts:
+ * they ask the host to run them ahead of the program's threads (nice -10, where the host lets
+ * elfin raise priority; otherwise they run as they are). A late ticker is a late clock. */
+#define HOST_RAISE_PRIORITY() host_syscall6(H_setpriority, 0 /* PRIO_PROCESS */, 0 /* this thread */, -10, 0, 0, 0)
+
 /* Every host call goes through here and is counted (plat_host_calls, --stats). */
 extern unsigned long host_calls;
 static inline long host_syscall6(long n, long a, long b, long c, long d, long e, long f)
@@ -27,7 +32,7 @@ enum {
 	H_mremap = 25, H_madvise = 28, H_dup = 32, H_getpid = 39, H_exit = 60, H_uname = 63,
 	H_fcntl = 72, H_fsync = 74, H_fdatasync = 75, H_ftruncate = 77, H_getcwd = 79,
 	H_getuid = 102, H_getgid = 104, H_geteuid = 107, H_getegid = 108, H_getppid = 110,
-	H_getpgid = 121, H_getsid = 124,
+	H_getpgid = 121, H_getsid = 124, H_setpriority = 141,
 	H_sigaltstack = 131, H_fstatfs = 138, H_prctl = 157, H_arch_prctl = 158, H_gettid = 186,
 	H_clock_gettime = 228, H_clock_getres = 229, H_clock_nanosleep = 230, H_exit_group = 231,
 	H_openat = 257, H_mkdirat = 258, H_newfstatat = 262, H_unlinkat = 263, H_renameat = 264,

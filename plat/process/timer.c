@@ -23,6 +23,7 @@ long host_clone(unsigned long flags, void *stack, volatile int32_t *tid, void (*
 static void timer_main(void *arg)
 {
 	HOST2(H_arch_prctl, 0x1001 /* ARCH_SET_GS */, arg);
+	HOST_RAISE_PRIORITY();
 	uint64_t all = ~0UL;
 	HOST4(H_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, NULL, 8);
 	for (;;) {
