@@ -147,6 +147,8 @@ struct plat_info {
 	uint64_t capbset; /* the capability bounding set the program starts with */
 	int cap_last;     /* the highest capability number the system knows */
 	int seccomp;      /* the seccomp mode the program runs under (prctl PR_GET_SECCOMP) */
+	int securebits;   /* and its securebits (prctl PR_GET_SECUREBITS) */
+	bool dumpable;    /* whether it may dump core (prctl PR_GET_DUMPABLE) */
 	pid_t pid, ppid, pgid, sid; /* the process group and session the program starts in */
 	const char *hostname;
 	const char *release;

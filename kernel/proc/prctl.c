@@ -25,10 +25,13 @@ enum { PR_CAP_AMBIENT_IS_SET = 1, PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_LOWER
        PR_CAP_AMBIENT_CLEAR_ALL = 4 };
 
 #define TIMER_SLACK_DEFAULT_NS 50000
+#define SECBIT_KEEP_CAPS (1 << 4) /* PR_SET_KEEPCAPS's bit of the securebits */
 
 void prctl_init(struct kproc *p, struct kthread *t)
 {
-	p->prctl.dumpable = true;
+	p->prctl.dumpable = plat_info()->dumpable;
+	p->prctl.keepcaps = plat_info()->securebits & SECBIT_KEEP_CAPS;
+	p->prctl.securebits = plat_info()->securebits & ~SECBIT_KEEP_CAPS;
 	p->prctl.capbset = plat_info()->capbset;
 	t->timerslack_ns = TIMER_SLACK_DEFAULT_NS;
 }
@@ -109,7 +112,7 @@ long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4, uns
 			return -EPERM;
 		ps->capbset &= ~(1ULL << a2);
 		return 0;
-	case PR_GET_SECUREBITS: return ps->keepcaps ? 1 << 4 : 0; /* SECBIT_KEEP_CAPS */
+	case PR_GET_SECUREBITS: return ps->securebits | (ps->keepcaps ? SECBIT_KEEP_CAPS : 0);
 	case PR_SET_TIMERSLACK:
 		t->timerslack_ns = (long)a2 <= 0 ? TIMER_SLACK_DEFAULT_NS : a2;
 		return 0;

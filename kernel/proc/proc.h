@@ -48,6 +48,7 @@ struct kthread;
 struct prctl_state {
 	uint64_t capbset; /* the capability bounding set */
 	int pdeathsig;
+	int securebits; /* but SECBIT_KEEP_CAPS, which is keepcaps */
 	bool dumpable, keepcaps, no_new_privs, subreaper, thp_disable;
 };
 

@@ -67,6 +67,9 @@ static void collect_info(unsigned long *auxv)
 	pi->sid = HOST1(H_getsid, 0);
 	long sc = HOST1(H_prctl, 21 /* PR_GET_SECCOMP */);
 	pi->seccomp = sc > 0 ? (int)sc : 0; /* a host filter applies to the program's calls too */
+	long sb = HOST1(H_prctl, 27 /* PR_GET_SECUREBITS */);
+	pi->securebits = sb > 0 ? (int)sb : 0;
+	pi->dumpable = HOST1(H_prctl, 3 /* PR_GET_DUMPABLE */) == 1;
 	pi->cap_last = -1;
 	for (int cap = 0; cap < 64; cap++) { /* the host's bounding set, as far as it knows capabilities */
 		long r = HOST2(H_prctl, 23 /* PR_CAPBSET_READ */, cap);

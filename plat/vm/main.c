@@ -30,6 +30,9 @@ static void machine_facts(void)
 	vm_info.mem_total = pmem_total();
 	vm_info.stack_cur = 8 << 20;
 	vm_info.stack_max = ~0UL;
+	vm_info.dumpable = true;
+	vm_info.cap_last = 40; /* CAP_CHECKPOINT_RESTORE, the last Linux 6.1 knows */
+	vm_info.capbset = (2ULL << vm_info.cap_last) - 1; /* nothing outside the machine limits it */
 	if (!vm_info.cwd)
 		vm_info.cwd = "/";
 	if (!vm_info.hostname)
