@@ -446,6 +446,10 @@ int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen)
 			return 2;
 		}
 	}
+	for (const char *r = o->recorded; r && *r; r += strlen(r) + 1)
+		if (!str_starts(r, "/proc/") && !str_starts(r, "/dev/") && !str_starts(r, "/tmp/") &&
+		    !str_starts(r, "/sys/"))
+			add_path(&p, r, r); /* what is gone since the record run is just left out */
 	add_path(&p, o->cwd, o->cwd);
 	if (o->stdin_data)
 		entry(&p, ".elfin/stdin", 0100644, o->stdin_data, o->stdin_len);
