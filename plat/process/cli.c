@@ -217,8 +217,11 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 		kprintf("elfin: %s: command not found\n", argv[i]);
 		return 127;
 	}
-	if (vm)
-		return run_vm(&vo, prog, argv + i, envp);
+	if (vm) { /* the adapter library goes into the vm too (it is packed at its host path) */
+		int st = preload >= 0 ? find_preload(cfg, preload > 0) : -1;
+		vo.preload = cfg->preload;
+		return st >= 0 ? st : run_vm(&vo, prog, argv + i, envp);
+	}
 	if (vo.mem || vo.accel || vo.nfiles || vo.record)
 		return fail("--mem, --accel, --file and --record go with ", "--vm");
 	cfg->program = prog;

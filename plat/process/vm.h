@@ -20,6 +20,7 @@ struct vm_options {
 	size_t stdin_len;
 	bool test_panic;      /* ELFIN_VM_TEST_PANIC: the guest kernel faults on purpose */
 	bool record;          /* --record: pack what a run on the process platform used */
+	const char *preload;  /* the adapter library, or NULL (--no-preload, or not built) */
 	char *recorded;       /* those paths, each NUL-terminated, an empty one last */
 };
 

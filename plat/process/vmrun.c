@@ -184,7 +184,8 @@ static long record_run(struct vm_options *o, char **envp)
 	char **argv = kmalloc((size_t)(n + 8) * sizeof *argv);
 	if (!argv)
 		return -ENOMEM;
-	char *head[] = {"elfin", "run", "--no-preload", "--stats", stats, "--", (char *)o->program};
+	char *head[] = {"elfin", "run", o->preload ? "--preload" : "--no-preload", "--stats", stats, "--",
+			(char *)o->program};
 	memcpy(argv, head, sizeof head);
 	memcpy(argv + 7, o->argv + 1, (size_t)n * sizeof *argv); /* its NULL too */
 	long pid = HOST5(H_clone, SIGCHLD, 0, 0, 0, 0);

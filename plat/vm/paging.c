@@ -309,6 +309,9 @@ long plat_map(void *addr, size_t len, int prot, int flags, int handle, off_t off
 		return -EINVAL;
 	if (handle >= 0 && !s)
 		return -ENODEV; /* no host files on this platform */
+	/* Linux's heuristic overcommit: one private writable map larger than memory is refused */
+	if (!s && !(flags & (PLAT_MAP_RESERVE | PLAT_MAP_SHARED)) && (prot & PROT_WRITE) && len > pmem_total())
+		return -ENOMEM;
 	if (flags & PLAT_MAP_NOREPLACE) {
 		if (!range_free(a, len))
 			return -EEXIST;
