@@ -203,6 +203,10 @@ def vm_app_cases():
         case("lua", ["/usr/bin/lua5.4", "-e", "print(string.format('%d', 6 * 7), #arg)"]),
         case("python3", ["/usr/bin/python3", "-c", "import json, sys; print(json.dumps({'n': 6 * 7}), sys.argv)"],
              "--file", PY_LIB),
+        # --record: only the files a first run on the process platform used are packed
+        case("python3-record", ["/usr/bin/python3", "-c", "import json, csv, io; w = csv.writer(io.StringIO()); "
+                                "print(json.dumps([6 * 7, w.writerow(['a', 'b'])]))"], "--record"),
+        case("rewritten-file", ["/usr/bin/true"], "--file", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
     ]
 
 

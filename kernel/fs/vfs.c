@@ -193,6 +193,8 @@ static long note_missing(struct lookup *lk, long r)
 {
 	if (r == -ENOENT)
 		trace_missing_path(lk->abs);
+	else if (r >= 0)
+		trace_used_path(lk->abs);
 	return r;
 }
 
@@ -286,6 +288,7 @@ long vfs_open(struct lookup *lk, int flags, mode_t mode, struct file **out)
 	}
 	if ((flags & O_TMPFILE) != O_TMPFILE) /* a file system names its unnamed files itself */
 		set_file_path(f, lk->abs);
+	note_missing(lk, 0);
 	*out = f;
 	return 0;
 }

@@ -15,13 +15,18 @@ struct counter {
 	uint64_t errors, paths[NPATHS]; /* the count is the sum of the paths */
 };
 
+/* Paths for the statistics, each once. */
+struct pathlist {
+	char **v;
+	size_t n;
+};
+
 static struct {
 	struct trace_config cfg;
 	struct spinlock lock;
 	struct counter calls[SYSCALL_MAX];
 	struct counter unknown;
-	char **missing;
-	size_t nmissing;
+	struct pathlist missing, used;
 } tr = {.cfg = {.strace_fd = -1}};
 
 bool trace_any;
@@ -167,22 +172,40 @@ void trace_exit(long nr, const struct syscall_desc *d, const long *args, long re
 		emit_line(nr, d, args, ret, true);
 }
 
-void trace_missing_path(const char *path)
+static void note_path(struct pathlist *l, const char *path)
 {
 	if (!tr.cfg.stats_path)
 		return;
 	spin_lock(&tr.lock);
 	bool known = false;
-	for (size_t i = 0; i < tr.nmissing && !known; i++)
-		known = strcmp(tr.missing[i], path) == 0;
-	if (!known && tr.nmissing < MISSING_MAX) {
-		if (tr.nmissing % 64 == 0)
-			tr.missing = krealloc(tr.missing, (tr.nmissing + 64) * sizeof(char *));
-		char *copy = tr.missing ? kstrdup(path) : NULL;
+	for (size_t i = 0; i < l->n && !known; i++)
+		known = strcmp(l->v[i], path) == 0;
+	if (!known && l->n < MISSING_MAX) {
+		if (l->n % 64 == 0)
+			l->v = krealloc(l->v, (l->n + 64) * sizeof(char *));
+		char *copy = l->v ? kstrdup(path) : NULL;
 		if (copy)
-			tr.missing[tr.nmissing++] = copy;
+			l->v[l->n++] = copy;
 	}
 	spin_unlock(&tr.lock);
+}
+
+void trace_missing_path(const char *path)
+{
+	note_path(&tr.missing, path);
+}
+
+void trace_used_path(const char *path)
+{
+	note_path(&tr.used, path);
+}
+
+static void json_paths(struct strbuf *sb, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sb_printf(sb, "%s\n    ", i ? "," : "");
+		decode_json_string(sb, v[i]);
+	}
 }
 
 static uint64_t count_of(const struct counter *c)
@@ -213,10 +236,9 @@ static void write_stats(int status, int signal)
 	if (count_of(&tr.unknown))
 		json_counter(&sb, "unknown", &tr.unknown, &first);
 	sb_printf(&sb, "\n  },\n  \"missing_paths\": [");
-	for (size_t i = 0; i < tr.nmissing; i++) {
-		sb_printf(&sb, "%s\n    ", i ? "," : "");
-		decode_json_string(&sb, tr.missing[i]);
-	}
+	json_paths(&sb, tr.missing.v, tr.missing.n);
+	sb_printf(&sb, "\n  ],\n  \"used_paths\": [");
+	json_paths(&sb, tr.used.v, tr.used.n);
 	sb_printf(&sb, "\n  ]\n}\n");
 	long h = plat_file_open(AT_FDCWD, tr.cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, 0);
 	if (h < 0) {

@@ -16,5 +16,7 @@ void trace_enter(long nr, const struct syscall_desc *d, const long *args);
 void trace_exit(long nr, const struct syscall_desc *d, const long *args, long ret, enum entry_path path);
 /* Records a path the program looked up and did not find. */
 void trace_missing_path(const char *path);
+/* Records a path the program opened, or looked at, with success (for elfin run --vm --record). */
+void trace_used_path(const char *path);
 /* Called once when the program ends: the exit line and the statistics file. */
 void trace_finish(int status, int signal);

@@ -21,7 +21,8 @@ static const char usage[] =
 	"  --vm             run on the vm platform: the program boots in a QEMU microvm\n"
 	"  --mem SIZE       the vm's memory (QEMU -m; default 512M, at most 1G)\n"
 	"  --accel kvm|tcg  the vm's accelerator (default: kvm where it runs at native speed)\n"
-	"  --file HOST[:GUEST]  pack a host file or directory into the vm (repeatable)\n";
+	"  --file HOST[:GUEST]  pack a host file or directory into the vm (repeatable)\n"
+	"  --record         run the program here first and pack every file it used into the vm\n";
 
 static const char *env_get(char **envp, const char *name)
 {
@@ -199,6 +200,8 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 			vo.accel = argv[++i];
 			if (strcmp(vo.accel, "kvm") != 0 && strcmp(vo.accel, "tcg") != 0)
 				return fail("--accel takes kvm or tcg, not ", vo.accel);
+		} else if (strcmp(o, "--record") == 0) {
+			vo.record = true;
 		} else if (strcmp(o, "--file") == 0 && i + 1 < argc) {
 			int st = add_file(&vo, argv[++i]);
 			if (st >= 0)
@@ -214,10 +217,13 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 		kprintf("elfin: %s: command not found\n", argv[i]);
 		return 127;
 	}
-	if (vm)
-		return run_vm(&vo, prog, argv + i, envp);
-	if (vo.mem || vo.accel || vo.nfiles)
-		return fail("--mem, --accel and --file go with ", "--vm");
+	if (vm) { /* the adapter library goes into the vm too (it is packed at its host path) */
+		int st = preload >= 0 ? find_preload(cfg, preload > 0) : -1;
+		vo.preload = cfg->preload;
+		return st >= 0 ? st : run_vm(&vo, prog, argv + i, envp);
+	}
+	if (vo.mem || vo.accel || vo.nfiles || vo.record)
+		return fail("--mem, --accel, --file and --record go with ", "--vm");
 	cfg->program = prog;
 	cfg->argv = argv + i;
 	cfg->envp = envp;

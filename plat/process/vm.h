@@ -19,6 +19,9 @@ struct vm_options {
 	char *stdin_data;     /* all of stdin when it is not a terminal, or NULL */
 	size_t stdin_len;
 	bool test_panic;      /* ELFIN_VM_TEST_PANIC: the guest kernel faults on purpose */
+	bool record;          /* --record: pack what a run on the process platform used */
+	const char *preload;  /* the adapter library, or NULL (--no-preload, or not built) */
+	char *recorded;       /* those paths, each NUL-terminated, an empty one last */
 };
 
 int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen);

@@ -411,10 +411,12 @@ static void manifest(struct pack *p)
 		if (len <= cap)
 			break;
 		kfree(m);
-		m = kmalloc(cap = len);
+		m = kmalloc(cap = len + 8192); /* room for the optional keys below */
 	}
 	if (o->test_panic && len + 16 <= cap)
 		len += (size_t)ksnprintf(m + len, cap - len, "test-panic=1") + 1;
+	if (o->preload && len + strlen(o->preload) + 16 <= cap)
+		len += (size_t)ksnprintf(m + len, cap - len, "preload=%s", o->preload) + 1;
 	entry(p, ".elfin", 040755, NULL, 0);
 	entry(p, ".elfin/boot", 0100644, m, len);
 	kfree(m);
@@ -440,12 +442,18 @@ int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(etc_files); i++)
 		add_path(&p, etc_files[i], etc_files[i]);
+	if (o->preload)
+		add_path(&p, o->preload, o->preload);
 	for (int i = 0; i < o->nfiles; i++) {
 		if (add_tree(&p, o->files[i].host, o->files[i].guest, 0) < 0) {
 			ksnprintf(err, errlen, "--file %s: cannot read it", o->files[i].host);
 			return 2;
 		}
 	}
+	for (const char *r = o->recorded; r && *r; r += strlen(r) + 1)
+		if (!str_starts(r, "/proc/") && !str_starts(r, "/dev/") && !str_starts(r, "/tmp/") &&
+		    !str_starts(r, "/sys/"))
+			add_path(&p, r, r); /* what is gone since the record run is just left out */
 	add_path(&p, o->cwd, o->cwd);
 	if (o->stdin_data)
 		entry(&p, ".elfin/stdin", 0100644, o->stdin_data, o->stdin_len);

@@ -143,6 +143,76 @@ static int exit_status(int stfd, long wstatus, bool report)
 	return ELFIN_EXIT_VM;
 }
 
+enum { H_dup2 = 33 };
+
+/* The strings of the JSON array after key, unescaped, each NUL-terminated, an empty one
+ * last (the statistics escape only '"', '\\' and control characters). */
+static char *json_paths(const char *json, const char *key)
+{
+	const char *s = json;
+	size_t klen = strlen(key);
+	while (*s && strncmp(s, key, klen) != 0)
+		s++;
+	char *out = kmalloc(strlen(s) + 2), *w = out;
+	if (!out)
+		return NULL;
+	for (s += *s ? klen : 0; *s && *s != ']'; s++) {
+		if (*s != '"')
+			continue;
+		for (s++; *s && *s != '"'; s++)
+			*w++ = *s == '\\' && s[1] ? *++s : *s;
+		*w++ = 0;
+		if (!*s)
+			break;
+	}
+	*w = 0;
+	return out;
+}
+
+/* --record: the program runs once on the process platform (this elfin, its output thrown
+ * away) with --stats into a memfd, whose "used_paths" are what the vm gets packed. */
+static long record_run(struct vm_options *o, char **envp)
+{
+	static char stats[64];
+	long sfd = memfd("elfin-record");
+	if (sfd < 0)
+		return sfd;
+	ksnprintf(stats, sizeof stats, "/proc/self/fd/%ld", sfd);
+	int n = 0;
+	while (o->argv[n])
+		n++;
+	char **argv = kmalloc((size_t)(n + 8) * sizeof *argv);
+	if (!argv)
+		return -ENOMEM;
+	char *head[] = {"elfin", "run", o->preload ? "--preload" : "--no-preload", "--stats", stats, "--",
+			(char *)o->program};
+	memcpy(argv, head, sizeof head);
+	memcpy(argv + 7, o->argv + 1, (size_t)n * sizeof *argv); /* its NULL too */
+	long pid = HOST5(H_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		long null = HOST4(H_openat, AT_FDCWD, "/dev/null", O_RDWR, 0);
+		for (int fd = 0; fd < 3 && null >= 0; fd++)
+			HOST2(H_dup2, null, fd);
+		HOST3(H_execve, "/proc/self/exe", argv, envp);
+		HOST1(H_exit_group, 127);
+	}
+	int ws = 0;
+	while (pid > 0 && HOST4(H_wait4, pid, &ws, 0, NULL) == -EINTR)
+		;
+	kfree(argv);
+	long len = HOST3(H_lseek, sfd, 0, 2 /* SEEK_END */);
+	char *json = len > 0 ? kmalloc((size_t)len + 1) : NULL;
+	if (!json || HOST4(H_pread64, sfd, json, (size_t)len, 0) != len) {
+		kfree(json);
+		return pid < 0 ? pid : -EIO;
+	}
+	json[len] = 0;
+	HOST1(H_close, sfd);
+	o->recorded = json_paths(json, "\"used_paths\": [");
+	kfree(json);
+	return 0;
+}
+
 /* ELFIN_VM_QEMU_ARGS: more QEMU arguments, separated by spaces (say "-icount shift=0"). */
 static void extra_args(char **argv, char **envp)
 {
@@ -224,7 +294,12 @@ int vm_run(struct vm_options *o, char **envp)
 		o->test_panic |= str_starts(*e, "ELFIN_VM_TEST_PANIC=");
 		report |= str_starts(*e, "ELFIN_VM_REPORT=");
 	}
-	long r = read_stdin(o);
+	long r = o->record ? record_run(o, envp) : 0;
+	if (r < 0) {
+		kprintf("elfin: --record: the run on the process platform failed (%ld)\n", r);
+		return ELFIN_EXIT_VM;
+	}
+	r = read_stdin(o);
 	if (r < 0) {
 		kprintf("elfin: --vm: cannot read stdin to pack it (%ld)\n", r);
 		return ELFIN_EXIT_VM;

@@ -19,6 +19,25 @@
 #define CSGSFS 0x002b000000000033 /* what Linux shows a program: cs 0x33, ss 0x2b */
 #define FIX_EFLAGS 0x50dd5
 
+/* Loads r8..rcx from the struct uregs at %rsp, leaving %rsp at its rsp field. */
+	.macro POP_UREGS_GPRS
+	pop %r8
+	pop %r9
+	pop %r10
+	pop %r11
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rax
+	pop %rcx
+	.endm
+
 	.text
 	.globl vm_syscall_entry, vm_return_uregs, vm_switch, vm_thread_entry, vm_isr_table
 	.hidden vm_syscall_entry, vm_return_uregs, vm_switch, vm_thread_entry, vm_isr_table
@@ -58,9 +77,30 @@ vm_syscall_entry:
 	mov %rsp, %rdi
 	/* fall through */
 
-/* %rsp (or the argument) points at a struct uregs: load it and go back to the program. */
+/* %rdi points at a struct uregs: load it and go back to the program with a jump. Interrupts
+ * stay off until `sti`, whose one-instruction shadow covers the jump, so the per-CPU slots
+ * holding the program's %rsp and %rip cannot change under us. A program that single-steps
+ * itself (TF) goes back by iretq instead, so that the trap comes after its instruction. */
 vm_return_uregs:
 	mov %rdi, %rsp
+	btq $8, U_EFL(%rsp)
+	jc return_iretq
+	mov U_RSP(%rsp), %rax
+	mov %rax, vm_ret_rsp(%rip)
+	mov U_RIP(%rsp), %rax
+	mov %rax, vm_ret_rip(%rip)
+	mov U_EFL(%rsp), %rax
+	and $(FIX_EFLAGS & ~0x10000), %rax	/* not RF; IF comes with sti */
+	or $0x2, %rax
+	mov %rax, U_EFL(%rsp)
+	POP_UREGS_GPRS
+	add $16, %rsp			/* rsp, rip: in the slots */
+	popfq
+	mov vm_ret_rsp(%rip), %rsp
+	sti
+	jmp *vm_ret_rip(%rip)
+
+return_iretq:
 	mov U_RSP(%rsp), %rax
 	mov U_RIP(%rsp), %rcx
 	mov U_EFL(%rsp), %rdx
@@ -71,21 +111,7 @@ vm_return_uregs:
 	mov %rdx, U_EFL(%rsp)
 	mov %rax, U_CSGSFS(%rsp)
 	movq $0x10, U_ERR(%rsp)
-	pop %r8
-	pop %r9
-	pop %r10
-	pop %r11
-	pop %r12
-	pop %r13
-	pop %r14
-	pop %r15
-	pop %rdi
-	pop %rsi
-	pop %rbp
-	pop %rbx
-	pop %rdx
-	pop %rax
-	pop %rcx
+	POP_UREGS_GPRS
 	iretq
 
 /* long vm_direct_entry(long nr, long a0, ..., long a5): the vDSO's direct way in. Kernel
@@ -244,6 +270,10 @@ isr_kernel:
 	.p2align 3
 	.globl vm_user_rsp
 vm_user_rsp:
+	.quad 0
+vm_ret_rsp:
+	.quad 0
+vm_ret_rip:
 	.quad 0
 
 	.section .note.GNU-stack, "", @progbits

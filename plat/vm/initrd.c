@@ -113,6 +113,8 @@ static int parse_manifest(const struct cpio_entry *m, struct boot_config *cfg, c
 			vm_info.stack_cur = (uint64_t)num(v); /* parked here until time_init */
 		else if (strcmp(p, "seed") == 0)
 			vm_random_seed((uint64_t)num(v));
+		else if (strcmp(p, "preload") == 0)
+			cfg->preload = v;
 		else if (strcmp(p, "test-panic") == 0)
 			vm_test_panic = true;
 	}

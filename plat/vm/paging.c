@@ -214,7 +214,7 @@ long plat_shm_resize(int h, size_t size)
 	if (!s)
 		return -EBADF;
 	size_t n = PAGE_UP(size) / PAGE_SIZE;
-	if (size && n <= s->npages) {
+	if (n <= s->npages) {
 		for (size_t i = n; i < s->npages; i++)
 			if (s->frames[i])
 				memset(phys_to_virt(s->frames[i]), 0, PAGE_SIZE);
@@ -259,7 +259,9 @@ void plat_shm_close(int h)
 	struct shm *s = shm_of(h);
 	if (!s)
 		return;
-	plat_shm_resize(h, 0);
+	for (size_t i = 0; i < s->npages; i++)
+		if (s->frames[i])
+			pmem_put(s->frames[i]);
 	kfree(s->frames);
 	kfree(s);
 	shms[h - SHM_BASE] = NULL;
@@ -307,6 +309,9 @@ long plat_map(void *addr, size_t len, int prot, int flags, int handle, off_t off
 		return -EINVAL;
 	if (handle >= 0 && !s)
 		return -ENODEV; /* no host files on this platform */
+	/* Linux's heuristic overcommit: one private writable map larger than memory is refused */
+	if (!s && !(flags & (PLAT_MAP_RESERVE | PLAT_MAP_SHARED)) && (prot & PROT_WRITE) && len > pmem_total())
+		return -ENOMEM;
 	if (flags & PLAT_MAP_NOREPLACE) {
 		if (!range_free(a, len))
 			return -EEXIST;
