@@ -10,6 +10,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/fs/poll.h"
 #include "kernel/signal.h"
+#include "kernel/time/time.h"
 #include "gen/syscalls.h"
 #include "plat/plat.h"
 
@@ -269,6 +270,19 @@ static long do_recvmsg(struct file *f, void *um, int flags)
 	return r;
 }
 
+long sock_rwv(struct file *f, bool wr, const void *uiov, int cnt)
+{
+	struct kiovec small[IOV_FAST], *big = NULL, *iov = small;
+	if (cnt > IOV_FAST && !(iov = big = kmalloc((size_t)cnt * sizeof *iov)))
+		return -ENOMEM;
+	struct plat_msghdr m = {.iov = iov, .iovlen = (size_t)cnt};
+	long r = copy_from_user(iov, uiov, (size_t)cnt * sizeof *iov) < 0 ? -EFAULT : 0;
+	if (r == 0) /* writev's caller raises SIGPIPE itself */
+		r = wr ? sock_send(f, &m, MSG_NOSIGNAL) : sock_recv(f, &m, 0);
+	kfree(big);
+	return r;
+}
+
 long sys_sendmsg(int fd, const void *msg, int flags)
 {
 	struct file *f;
@@ -333,8 +347,15 @@ struct mmsghdr {
 	unsigned len;
 };
 
-/* sendmmsg and recvmmsg: message by message until one fails; the count if any went. */
-static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send)
+static int64_t now_ns(void)
+{
+	struct timespec64 t = time_now(CLOCK_MONOTONIC);
+	return t.sec * 1000000000 + t.nsec;
+}
+
+/* sendmmsg and recvmmsg: message by message until one fails, or (recvmmsg) the deadline has
+ * passed after a message, as Linux checks it; the count if any went. */
+static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send, int64_t deadline)
 {
 	struct file *f;
 	long r = sock_get(fd, &f);
@@ -355,6 +376,10 @@ static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send)
 		}
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
+		if (deadline >= 0 && now_ns() >= deadline) {
+			n++;
+			break;
+		}
 	}
 	file_put(f);
 	return n ? (long)n : r;
@@ -362,14 +387,15 @@ static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send)
 
 long sys_sendmmsg(int fd, void *vec, unsigned vlen, int flags)
 {
-	return mmsg(fd, vec, vlen, flags, true);
+	return mmsg(fd, vec, vlen, flags, true, -1);
 }
 
-/* The timeout is checked for a valid address; messages are taken while they are there. */
 long sys_recvmmsg(int fd, void *vec, unsigned vlen, int flags, void *timeout)
 {
 	int64_t ts[2];
 	if (timeout && copy_from_user(ts, timeout, sizeof ts) < 0)
 		return -EFAULT;
-	return mmsg(fd, vec, vlen, flags, false);
+	if (timeout && (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000))
+		return -EINVAL;
+	return mmsg(fd, vec, vlen, flags, false, timeout ? now_ns() + ts[0] * 1000000000 + ts[1] : -1);
 }

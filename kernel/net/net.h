@@ -52,6 +52,8 @@ long sock_wait(struct file *f, short events, bool nonblock, int64_t timeo, int64
  * here) and the message's name and control already in kernel memory. */
 long sock_send(struct file *f, struct plat_msghdr *m, int flags);
 long sock_recv(struct file *f, struct plat_msghdr *m, int flags);
+/* readv and writev on a socket: one message. */
+long sock_rwv(struct file *f, bool wr, const void *uiov, int cnt);
 
 /* An address from the program, as Linux's move_addr_to_kernel takes it, into buf
  * (SOCKADDR_MAX bytes): its length or -errno. sock_addr_in then turns it into the host's

@@ -175,6 +175,13 @@ static void udp(int fam)
 	for (int i = 0; i < got; i++)
 		printf(" %.*s", (int)rmm[i].msg_len, rb[i]);
 	printf("\n");
+	/* writev on a datagram socket sends one datagram; readv takes one */
+	struct iovec two[2] = {{"first+", 6}, {"second", 6}};
+	CHECK(writev(c, two, 2) == 12);
+	char p1[4], p2[32];
+	struct iovec rtwo[2] = {{p1, 4}, {p2, sizeof(p2)}};
+	ssize_t got1 = readv(s, rtwo, 2);
+	printf("writev/readv one datagram: %zd '%.4s' '%.*s'\n", got1, p1, (int)(got1 - 4), p2);
 	CHECK(close(c) == 0 && close(s) == 0);
 }
 
