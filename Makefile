@@ -21,7 +21,16 @@ GEN_PRELOAD := $(BUILD)/gen/preload_wrappers.c
 PRELOAD := $(BUILD)/libelfin-direct.so
 SYSCALL_DOC := docs/syscalls.md
 
-KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) $(PROCESS_SRCS) vdso/image.S) $(BUILD)/obj/gen/syscall_table.c.o
+CORE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS) vdso/image.S) $(BUILD)/obj/gen/syscall_table.c.o
+KOBJS := $(CORE_OBJS) $(patsubst %,$(BUILD)/obj/%.o,$(PROCESS_SRCS))
+
+# The vm platform: the same core objects with plat/vm instead of plat/process, linked non-PIE
+# by plat/vm/vm.lds into an ELF with a PVH entry note that QEMU's microvm boots.
+VM_SRCS := $(wildcard plat/vm/*.c plat/vm/*.S)
+VM_KERNEL := $(BUILD)/elfin-vm
+VM_OBJS := $(CORE_OBJS) $(patsubst %,$(BUILD)/obj/%.o,$(VM_SRCS))
+VM_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,plat/vm/vm.lds -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 \
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
 # The vDSO: a shared object of its own (vdso/), linked at 0 with no relocations and embedded
 # in elfin by vdso/image.S. It runs in the program, so no kernel-only flags; vdso.so.dbg keeps
@@ -34,8 +43,8 @@ VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,vdso/vdso.lds -Wl,--version-script=vdso
 	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--eh-frame-hdr -Wl,-Bsymbolic \
 	-Wl,--no-undefined -Wl,-z,norelro -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--build-id=sha1
 
-.PHONY: all deps test-deps test bench clean
-all: deps $(BUILD)/elfin $(PRELOAD) $(SYSCALL_DOC)
+.PHONY: all deps test-deps test bench clean vm-bad-tests
+all: deps $(BUILD)/elfin $(VM_KERNEL) $(PRELOAD) $(SYSCALL_DOC)
 
 deps:
 	@sh scripts/deps.sh build
@@ -75,6 +84,9 @@ $(BUILD)/obj/vdso/image.S.o: KCFLAGS += -DVDSO_SO='"$(VDSO_SO)"'
 $(BUILD)/elfin: $(KOBJS)
 	@echo "  CC  $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS)
 
+$(VM_KERNEL): $(VM_OBJS) plat/vm/vm.lds
+	@echo "  LD  $@"; $(CC) $(KCFLAGS) $(VM_LDFLAGS) -o $@ $(VM_OBJS)
+
 # The adapter library: generated wrappers plus preload/*.c, a plain shared object for the
 # program's own libc to load (LD_PRELOAD); it needs nothing but errno and getauxval from it.
 PRELOAD_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -fPIC -fno-stack-protector -I. -Wno-builtin-declaration-mismatch
@@ -84,7 +96,11 @@ $(PRELOAD): $(GEN_PRELOAD) $(wildcard preload/*.c preload/*.h)
 include tests/tests.mk
 include tests/unit/unit.mk
 
-test: test-deps all test-bins unit-tests vdso-tests preload-tests badelf-tests
+# Bad input to the vm platform: kernel images, a missing QEMU, initrds.
+vm-bad-tests: $(BUILD)/elfin $(VM_KERNEL) test-bins
+	$(PYTHON) tests/vm/badvm.py --elfin $(BUILD)/elfin --hello $(BUILD)/tests/musl-static/hello
+
+test: test-deps all test-bins unit-tests vdso-tests preload-tests badelf-tests vm-bad-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
 
 bench: test-deps all test-bins

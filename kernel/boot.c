@@ -26,6 +26,7 @@ static void setup_process(void)
 	thread0.self = &thread0;
 	thread0.proc = &proc0;
 	thread0.tid = pi->pid;
+	prctl_init(&proc0, &thread0);
 	thread_attach(&proc0, &thread0);
 	plat_set_current(&thread0);
 	kassert(proc0.fds && proc0.cwd);
@@ -62,10 +63,12 @@ static int mount_host(const char *path, bool rw, char *err, size_t errlen)
 
 static int setup_mounts(const struct boot_config *cfg, char *err, size_t errlen)
 {
+	if (cfg->fill_root)
+		vfs_mount("/", &tmpfs_ops, -1, true, tmpfs_new());
 	bool root_rw = false;
 	for (int i = 0; i < cfg->nrw; i++)
 		root_rw |= strcmp(cfg->rw[i], "/") == 0;
-	int st = mount_host("/", root_rw, err, errlen);
+	int st = cfg->fill_root ? 0 : mount_host("/", root_rw, err, errlen);
 	for (int i = 0; i < cfg->nrw && !st; i++)
 		if (strcmp(cfg->rw[i], "/") != 0)
 			st = mount_host(cfg->rw[i], true, err, errlen);
@@ -78,7 +81,7 @@ static int setup_mounts(const struct boot_config *cfg, char *err, size_t errlen)
 	vfs_mount("/dev/shm", &tmpfs_ops, -1, true, tmpfs_new());
 	long proc = plat_file_open(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
 	vfs_mount("/proc", &procfs_ops, (int)proc, false, NULL);
-	return 0;
+	return cfg->fill_root ? cfg->fill_root(err, errlen) : 0;
 }
 
 int kernel_boot(const struct boot_config *cfg, struct exec_entry *entry, char *err, size_t errlen)

@@ -14,6 +14,9 @@ struct boot_config {
 	struct trace_config trace;
 	bool vdso;
 	const char *preload;       /* the adapter library for dynamic programs, or NULL */
+	/* NULL: "/" is the host's tree (the process platform). Otherwise "/" is a tmpfs that
+	 * this fills (the vm platform's initrd); it returns 0 or an exit status with err set. */
+	int (*fill_root)(char *err, size_t errlen);
 };
 
 /* Sets up the process and loads the program. Returns 0 and the entry state, or the exit

@@ -14,9 +14,13 @@
 /* Console and lifetime. */
 void plat_console_write(const char *buf, size_t len);
 noreturn void plat_exit(int status);
+/* After the kernel's panic message: whatever report the platform can add (registers, a
+ * backtrace), then the end with ELFIN_EXIT_PANIC. */
+noreturn void plat_panic(void);
 
 /* Memory. prot uses Linux PROT_* values; flags are PLAT_MAP_*. hostfd < 0 maps anonymous
- * zeroed memory. Returns the address or -errno. */
+ * zeroed memory. Returns the address or -errno; where the kernel's own addresses would read
+ * as negative (the vm platform's top half), a fixed map or remap there returns 0. */
 #define PLAT_MAP_FIXED 1      /* replace whatever is there */
 #define PLAT_MAP_NOREPLACE 2  /* exactly at addr, fail with -EEXIST if anything is there */
 #define PLAT_MAP_SHARED 4
@@ -53,6 +57,15 @@ long plat_shared_ro(size_t len, void **kview);
  * and at once with stepped set when the wall clock is set. fn runs with no kernel thread
  * (no current()), must not block and must take no lock that a program thread may hold. */
 long plat_ticker_start(void (*fn)(void *arg, bool stepped), void *arg, int64_t first_ns, int64_t period_ns);
+
+/* How many calls the platform has made to what it runs on (host system calls on the process
+ * platform): what --stats reports as host_calls, so that tests can hold the count down. */
+uint64_t plat_host_calls(void);
+
+/* What the vDSO's direct entry calls: the core's syscall_direct, or a platform stub around
+ * it (the vm platform turns interrupts off for it, as for any kernel entry). */
+typedef long (*plat_direct_fn)(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+plat_direct_fn plat_direct_entry(void);
 
 /* Entropy. */
 long plat_random(void *buf, size_t len);
@@ -131,6 +144,9 @@ struct plat_info {
 	int ngroups;
 	uint64_t stack_cur, stack_max; /* the RLIMIT_STACK elfin was started with */
 	gid_t groups[32]; /* supplementary groups */
+	uint64_t capbset; /* the capability bounding set the program starts with */
+	int cap_last;     /* the highest capability number the system knows */
+	int seccomp;      /* the seccomp mode the program runs under (prctl PR_GET_SECCOMP) */
 	pid_t pid, ppid, pgid, sid; /* the process group and session the program starts in */
 	const char *hostname;
 	const char *release;

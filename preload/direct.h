@@ -35,6 +35,9 @@ static inline long elfin_call_cancel(long nr, long a0, long a1, long a2, long a3
 	return r;
 }
 
+/* The function elfin's vDSO exports as __vdso_<name>, or NULL. */
+void *elfin_vdso_fn(const char *name);
+
 /* libc's own function of that name (the next definition after this library's). */
 void *elfin_next(const char *name);
 

@@ -16,3 +16,15 @@ void *elfin_next(const char *name)
 {
 	return dlsym(RTLD_NEXT, name);
 }
+
+/* The vDSO's own function for a libc time call (__vdso_<name>), for the wrappers of the calls
+ * the list marks +vdso. */
+void *elfin_vdso_fn(const char *name)
+{
+	char sym[64] = "__vdso_";
+	size_t n = strlen(name);
+	if (n + 8 > sizeof sym)
+		return NULL;
+	memcpy(sym + 7, name, n + 1);
+	return vdso_symbol(sym);
+}

@@ -3,7 +3,7 @@
 #   deps.sh build   what `make` needs
 #   deps.sh test    what `make test` and `make bench` need as well
 set -e
-pkgs="gcc make python3"
+pkgs="gcc make python3 qemu-system-x86"
 [ "$1" = test ] && pkgs="$pkgs musl-tools coreutils hyperfine binutils"
 # the programs of the application suites in tests/apps
 [ "$1" = test ] && pkgs="$pkgs sqlite3 lua5.4 busybox-static"

@@ -68,6 +68,12 @@ ABI_PARTS = {
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]
 ABI_ENV = {"ELFIN_TEST_A": "a value with spaces", "ELFIN_TEST_EMPTY": ""}
+# What elfin's --stats must show for a program's runs (difftest.Case.calls).
+ABI_CALLS = {
+    # 20 000 writes and 3 000 reads of a tmpfs file need no host call each: the count stays
+    # near what loading the program takes (a few hundred), not one per call.
+    "tmpfs_io": {"@host_calls": (1, 2000)},
+}
 # elfin's own options for a program's runs; {work} is the working directory of every case.
 ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"]}
 
@@ -86,14 +92,14 @@ def abi_cases(build, work):
     runs.sort()
     cases = [difftest.Case(f"abi/{variant}/{name}",
                            [os.path.join(build, "tests", variant, prog)] + args,
-                           status=status, env=ABI_ENV, cwd=work,
+                           status=status, env=ABI_ENV, cwd=work, calls=ABI_CALLS.get(prog),
                            elfin_args=[a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
              for variant in VARIANTS for name, prog, args, status in runs]
     # The dynamic variants run with the adapter library (elfin's default); again without it
     # (elfin run --no-preload), so the trap path serves them too.
     cases += [difftest.Case(f"abi/{variant}+no-preload/{name}",
                             [os.path.join(build, "tests", variant, prog)] + args,
-                            status=status, env=ABI_ENV, cwd=work,
+                            status=status, env=ABI_ENV, cwd=work, calls=ABI_CALLS.get(prog),
                             elfin_args=["--no-preload"] + [a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
               for variant in PRELOAD_VARIANTS for name, prog, args, status in runs]
     return cases
@@ -114,7 +120,31 @@ def preload_cases(build, work):
                       normalise=("preload",), calls={"getpid/direct": 1, "stat/direct": (3, None)}),
         difftest.Case("preload/native-harmless", [py, "-c", script], cwd=work,
                       env={"LD_PRELOAD": lib}, calls={"stat/direct": (3, None)}),
+        # The time functions resolve to the library's wrappers; under elfin they are its vDSO's
+        # (a CPU-time clock, which the vDSO cannot read, reaches the kernel by the direct path),
+        # natively libc's own.
+        difftest.Case("preload/vdso-time", [py, "-c", VDSO_TIME_SCRIPT], cwd=work, env={"LD_PRELOAD": lib},
+                      calls={"clock_gettime/direct": (1, None), "clock_gettime/trap": 0,
+                             "clock_getres/trap": 0}),
     ]
+
+
+VDSO_TIME_SCRIPT = r'''
+import ctypes, ctypes.util, os
+libc = ctypes.CDLL(None, use_errno=True)
+class DlInfo(ctypes.Structure):
+    _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p), ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
+for name in ("clock_gettime", "gettimeofday", "time", "clock_getres"):
+    info = DlInfo()
+    libc.dladdr(ctypes.cast(getattr(libc, name), ctypes.c_void_p), ctypes.byref(info))
+    print(name, "from", os.path.basename(info.fname.decode()))
+ts = (ctypes.c_long * 2)()
+print("process clock:", libc.clock_gettime(2, ts), ts[0] >= 0 and 0 <= ts[1] < 10**9)
+print("monotonic:", libc.clock_gettime(1, ts), ts[0] > 0)
+print("bad clock:", libc.clock_gettime(12345, ts), os.strerror(ctypes.get_errno()))
+print("resolution:", libc.clock_getres(0, ts), ts[0] == 0 and 0 < ts[1] <= 10**6)
+print("time:", abs(libc.time(None) - int(__import__("time").time())) <= 1)
+'''
 
 
 # The bad-pointer test generated from the syscall list (tests/badinput/gen_efault.py), built in
@@ -130,6 +160,52 @@ def efault_cases(build, work):
             for variant in EFAULT_VARIANTS for call in calls]
 
 
+# The vm platform (elfin run --vm: QEMU microvm, TCG on these machines, about half a second a
+# boot): the first programs in every link variant, then one case of each subsystem in a static
+# and a dynamic variant, compared with native like every other case.
+VM_EVERY_VARIANT = ("hello", "args", "args-none", "exitcode-0", "exitcode-42", "exitcode-255")
+VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", "symlinks", "hardlinks",
+                 "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
+                 "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
+                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors")
+VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
+
+
+def vm_cases(build, work):
+    runs = {name: (prog, args, status) for name, prog, args, status in ABI_RUNS}
+    runs.update((prog, (prog, [], 0)) for prog in abi_programs() if prog not in runs)
+    wanted = [(v, n) for v in VARIANTS for n in VM_EVERY_VARIANT]
+    wanted += [(v, n) for v in VM_SUBSYSTEM_VARIANTS for n in VM_SUBSYSTEMS]
+    return [difftest.Case(f"abi/{variant}+vm/{name}",
+                          [os.path.join(build, "tests", variant, runs[name][0])] + runs[name][1],
+                          status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"])
+            for variant, name in wanted] + vm_app_cases()
+
+
+# Distribution programs on the vm platform: stdin packed into the initrd, a file named with
+# --file, an interpreter's library packed as a directory tree.
+VM_DATA = os.path.join(TESTS, "abi", "hello.c")
+PY_LIB = "/usr/lib/python3.%d" % sys.version_info[1]
+
+
+def vm_app_cases():
+    def case(name, argv, *extra, **kw):
+        return difftest.Case(f"apps+vm/{name}", argv, elfin_args=["--vm"] + list(extra), cwd=TESTS, **kw)
+    words = b"pear\napple\nfig\napple\n"
+    return [
+        case("sort-stdin", ["/usr/bin/sort", "-u"], stdin=words),
+        case("wc-stdin", ["/usr/bin/wc"], stdin=words * 100),
+        case("sha256sum-file", ["/usr/bin/sha256sum", VM_DATA], "--file", VM_DATA),
+        case("ls-file", ["/usr/bin/ls", "-l", "--time-style=+", VM_DATA], "--file", VM_DATA),
+        case("false", ["/usr/bin/false"], status=1),
+        case("busybox-sh", ["/bin/busybox", "sh", "-c", "echo $((6 * 7)); x=abc; echo ${#x}"]),
+        case("sqlite3", ["/usr/bin/sqlite3", ":memory:", "create table t(a); insert into t values (6*7); select a from t"]),
+        case("lua", ["/usr/bin/lua5.4", "-e", "print(string.format('%d', 6 * 7), #arg)"]),
+        case("python3", ["/usr/bin/python3", "-c", "import json, sys; print(json.dumps({'n': 6 * 7}), sys.argv)"],
+             "--file", PY_LIB),
+    ]
+
+
 def uses_host_tmp(case):
     """Whether the native run of case keeps files under the host's /tmp, named once per test
     run: a second case with the same native side would find them."""
@@ -138,7 +214,7 @@ def uses_host_tmp(case):
 
 def all_cases(build, work):
     cases = (abi_cases(build, work) + vdso_cases.cases(build, work, VARIANTS, ABI_ENV)
-             + efault_cases(build, work) + preload_cases(build, work))
+             + efault_cases(build, work) + preload_cases(build, work) + vm_cases(build, work))
     for suite in APP_SUITES:
         cases += suite.cases(work)
     # The dynamic distribution programs again without the adapter library (elfin preloads

@@ -59,10 +59,11 @@ def parse(lines):
             raise ListError(f"line {lineno}: expected 'nr name status'")
         nr, name, status = fields[:3]
         libc = None
-        cancel = False
-        m = re.fullmatch(r"(\w+)\+libc(\+cancel)?(?:\(([\w,]*)\))?", status)
+        cancel = vdso = False
+        m = re.fullmatch(r"(\w+)\+libc(\+cancel|\+vdso)?(?:\(([\w,]*)\))?", status)
         if m:  # libc has a function of this name and meaning: the adapter library wraps it
-            status, cancel = m.group(1), bool(m.group(2))
+            status = m.group(1)
+            cancel, vdso = m.group(2) == "+cancel", m.group(2) == "+vdso"
             libc = [a for a in (m.group(3) or "").split(",") if a]
         if not nr.isdigit():
             raise ListError(f"line {lineno}: bad number '{nr}'")
@@ -74,7 +75,7 @@ def parse(lines):
         seen_nr.add(nr)
         seen_name.add(name)
         call = {"nr": nr, "name": name, "status": status, "note": note, "ret": "long", "args": None,
-                "libc": libc, "cancel": cancel}
+                "libc": libc, "cancel": cancel, "vdso": vdso}
         if libc is not None and status == "enosys":
             raise ListError(f"line {lineno}: {name} is not implemented: no libc wrapper")
         if status != "enosys":
@@ -150,7 +151,17 @@ def preload(calls):
         args = args.lstrip(", ")
         out.append(f"long {c['name']}({params})")
         out.append("{")
-        if c["cancel"]:  # a cancellation point: outside elfin, libc's own function serves
+        if c["vdso"]:  # under elfin, elfin's vDSO serves it; outside, libc's own function
+            out.append(f"\tstatic long (*vdso)({params}), (*next)({params});")
+            out.append("\tif (__builtin_expect(elfin_entry != 0, 1)) {")
+            out.append(f"\t\tif (__builtin_expect(!vdso, 0))\n\t\t\tvdso = (long (*)({params}))elfin_vdso_fn(\"{c['name']}\");")
+            out.append("\t\tif (__builtin_expect(vdso != 0, 1))")
+            out.append(f"\t\t\treturn elfin_result(vdso({', '.join(f'a{i}' for i in range(n))}));")
+            out.append(f"\t\treturn elfin_result(elfin_call({c['nr']}, {args}));")
+            out.append("\t}")
+            out.append(f"\tif (!next)\n\t\tnext = (long (*)({params}))elfin_next(\"{c['name']}\");")
+            out.append(f"\treturn next({', '.join(f'a{i}' for i in range(n))});")
+        elif c["cancel"]:  # a cancellation point: outside elfin, libc's own function serves
             out.append(f"\tstatic long (*next)({params});")
             out.append("\tif (__builtin_expect(!elfin_entry, 0)) {")
             out.append(f"\t\tif (!next)\n\t\t\tnext = (long (*)({params}))elfin_next(\"{c['name']}\");")

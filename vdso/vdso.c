@@ -1,7 +1,9 @@
 /* elfin's vDSO: the time calls a program makes without entering the kernel. It is its own
  * shared object (vdso.lds, vdso.map), embedded in elfin (image.S) and mapped by the loader
  * right after the data page the kernel keeps (vdso_data.h). What the page cannot answer
- * goes to the kernel with a `syscall`, as Linux's vDSO does, so every function is complete. */
+ * (CPU-time clocks, unknown clocks) goes to the kernel, as Linux's vDSO does, so every
+ * function is complete: by the direct entry (none of these calls blocks), or by a `syscall`
+ * where there is none. */
 #include "vdso/vdso_data.h"
 #include "arch/x86_64/raw_syscall.h"
 
@@ -24,18 +26,19 @@ extern struct vdso_data vdso_data __attribute__((visibility("hidden")));
 
 enum { NR_gettimeofday = 96, NR_clock_gettime = 228, NR_clock_getres = 229, NR_getcpu = 309 };
 
-static inline long syscall3(long nr, long a, long b, long c)
+__attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args, void (*on_interrupt)(void));
+
+static inline long kernel3(long nr, long a, long b, long c)
 {
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-	return r;
+	const long args[6] = {a, b, c};
+	return __elfin_syscall(nr, args, 0);
 }
 
 __attribute__((visibility("default"))) int __vdso_clock_gettime(int clk, struct timespec64 *ts)
 {
 	int64_t s, ns;
 	if (vdso_unlikely(!vdso_clock_read(&vdso_data, clk, &s, &ns)))
-		return (int)syscall3(NR_clock_gettime, clk, (long)ts, 0);
+		return (int)kernel3(NR_clock_gettime, clk, (long)ts, 0);
 	ts->tv_sec = s;
 	ts->tv_nsec = ns;
 	return 0;
@@ -46,7 +49,7 @@ __attribute__((visibility("default"))) int __vdso_gettimeofday(struct timeval64 
 {
 	int64_t s, ns;
 	if (tv && vdso_unlikely(!vdso_clock_read(&vdso_data, VDSO_CLOCK_REALTIME, &s, &ns)))
-		return (int)syscall3(NR_gettimeofday, (long)tv, (long)tz, 0);
+		return (int)kernel3(NR_gettimeofday, (long)tv, (long)tz, 0);
 	if (tv) {
 		tv->tv_sec = s;
 		tv->tv_usec = ns / 1000;
@@ -73,7 +76,7 @@ __attribute__((visibility("default"))) int __vdso_clock_getres(int clk, struct t
 {
 	int64_t ns;
 	if (vdso_unlikely(!vdso_clock_res(&vdso_data, clk, &ns)))
-		return (int)syscall3(NR_clock_getres, clk, (long)res, 0);
+		return (int)kernel3(NR_clock_getres, clk, (long)res, 0);
 	if (res) {
 		res->tv_sec = 0;
 		res->tv_nsec = ns;
@@ -93,7 +96,7 @@ __attribute__((visibility("default"))) int __vdso_getcpu(unsigned *cpu, unsigned
 	} else if (how == VDSO_GETCPU_RDTSCP) {
 		__asm__ volatile("rdtscp" : "=c"(aux) : : "rax", "rdx");
 	} else {
-		return (int)syscall3(NR_getcpu, (long)cpu, (long)node, (long)unused);
+		return (int)kernel3(NR_getcpu, (long)cpu, (long)node, (long)unused);
 	}
 	if (cpu)
 		*cpu = aux & 0xfff;
@@ -116,10 +119,12 @@ static inline long trap6(long nr, const long *args)
  * it runs before the replay, so a cancellation that interrupted the call takes effect. */
 __attribute__((visibility("default"))) long __elfin_syscall(long nr, const long *args, void (*on_interrupt)(void))
 {
-	long (*entry)(long, const long *) = (long (*)(long, const long *))(uintptr_t)vdso_data.direct_entry;
+	vdso_direct_fn entry = (vdso_direct_fn)(uintptr_t)vdso_data.direct_entry;
 	if (vdso_unlikely(!entry))
 		return trap6(nr, args);
-	long r = entry(nr, args);
+	/* The arguments are read here, in the program, like any libc function reads its own:
+	 * the kernel receives values and never touches the caller's array. */
+	long r = entry(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
 	if (vdso_unlikely(r == -VDSO_ERESTARTSYS)) {
 		if (on_interrupt)
 			on_interrupt();

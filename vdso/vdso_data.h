@@ -57,10 +57,13 @@ struct vdso_data {
 	struct vdso_coarse coarse[VDSO_NCLOCKS];
 	int64_t hres_ns, coarse_ns; /* what clock_getres reports */
 	uint32_t getcpu;
-	/* The kernel's direct entry, long entry(long nr, const long args[6]), for the adapter
-	 * library through __elfin_syscall; 0 when there is none. */
+	/* The kernel's direct entry (a vdso_direct_fn) for the adapter library through
+	 * __elfin_syscall; 0 when there is none. */
 	uint64_t direct_entry;
 };
+
+/* The kernel's direct entry: system call nr with its six arguments, by value. */
+typedef long (*vdso_direct_fn)(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
 _Static_assert(sizeof(struct vdso_data) <= VDSO_DATA_SIZE, "the vDSO data fits its page");
 

@@ -68,6 +68,10 @@ static void gen_status(struct strbuf *sb)
 		  "SigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 		  p->nthreads, (unsigned long)t->pending.set, (unsigned long)p->pending.set, (unsigned long)t->sigmask,
 		  (unsigned long)ignored_mask(p, true), (unsigned long)ignored_mask(p, false));
+	/* root holds its bounding set, anyone else nothing (file capabilities cannot apply) */
+	unsigned long bnd = p->prctl.capbset, eff = pi->euid == 0 ? bnd : 0;
+	sb_printf(sb, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\nCapAmb:\t%016lx\n"
+		  "NoNewPrivs:\t%d\nSeccomp:\t%d\n", 0UL, eff, eff, bnd, 0UL, p->prctl.no_new_privs, pi->seccomp);
 	long ru[18] = {0};
 	plat_rusage(false, ru);
 	unsigned long vm = (unsigned long)(vma_total() >> 10), rss = (unsigned long)ru[4];

@@ -11,9 +11,10 @@
 
 #define NAME_MAX 255
 
+/* File times are the coarse wall clock, as Linux stamps them (current_time()). */
 struct timespec64 tmpfs_now(void)
 {
-	return time_now(CLOCK_REALTIME);
+	return time_now(CLOCK_REALTIME_COARSE);
 }
 
 static struct tinode *inode_new(struct tmpfs *fs, uint32_t mode)
@@ -200,6 +201,8 @@ static long walk(struct tmpfs *fs, const char *rel, int flags, struct walk *w)
 	while ((c = path_next(&p, &len))) {
 		if (!S_ISDIR(w->node->mode))
 			return -ENOTDIR;
+		if (len > NAME_MAX) /* as Linux's lookup: no name that long can exist */
+			return -ENAMETOOLONG;
 		w->dir = w->node;
 		w->name = c;
 		w->len = len;

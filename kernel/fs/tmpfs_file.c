@@ -105,14 +105,16 @@ static long window(struct tinode *n, size_t len)
 }
 
 /* Maps the window's pages for a write of [off, end) with one call instead of a fault per
- * page; appends reach ahead, so that a run of small writes shares the call. */
+ * page; appends reach ahead, so that a run of small writes shares the call. populated only
+ * saves calls: a page below it that was skipped (a write far past the end) faults in by
+ * itself when written. */
 static void populate(struct tinode *n, size_t off, size_t end)
 {
 	if (n->shm < 0 || end <= n->populated)
 		return;
 	size_t from = PAGE_DOWN(MAX(off, n->populated));
 	size_t to = MIN(n->cap, PAGE_UP(MAX(end, from + POPULATE_AHEAD)));
-	if (plat_advise(n->data + from, to - from, MADV_POPULATE_WRITE) == 0 && from <= n->populated)
+	if (plat_advise(n->data + from, to - from, MADV_POPULATE_WRITE) == 0)
 		n->populated = to;
 }
 

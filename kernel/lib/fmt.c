@@ -202,5 +202,5 @@ noreturn void kpanic_at(const char *func, const char *fmt, ...)
 	kvsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	kprintf("elfin: kernel panic in %s: %s\n", func, buf);
-	plat_exit(ELFIN_EXIT_PANIC);
+	plat_panic();
 }

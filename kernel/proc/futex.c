@@ -63,8 +63,9 @@ static bool dequeue(struct bucket *b, struct waiter *w)
 	return false;
 }
 
-/* Wakes up to n waiters of b on key whose bitset matches; the lock is held. */
-static int wake_locked(struct bucket *b, uintptr_t key, int n, uint32_t bitset)
+/* Wakes up to n waiters of b on key whose bitset matches; the lock is held, and wl's wakes
+ * are made once it is dropped. */
+static int wake_locked(struct bucket *b, uintptr_t key, int n, uint32_t bitset, struct wake_list *wl)
 {
 	int woken = 0;
 	for (struct waiter **pp = &b->head; *pp && woken < n;) {
@@ -76,7 +77,7 @@ static int wake_locked(struct bucket *b, uintptr_t key, int n, uint32_t bitset)
 		*pp = w->next;
 		struct kthread *t = w->thread;
 		__atomic_store_n(&w->woken, true, __ATOMIC_RELEASE);
-		thread_wake(t); /* w may be gone once its thread runs */
+		wake_list_add(wl, t); /* w may be gone once its thread runs */
 		woken++;
 	}
 	return woken;
@@ -85,9 +86,11 @@ static int wake_locked(struct bucket *b, uintptr_t key, int n, uint32_t bitset)
 static long futex_wake_bits(void *uaddr, int n, uint32_t bitset)
 {
 	struct bucket *b = bucket_of((uintptr_t)uaddr);
+	struct wake_list wl = {0};
 	spin_lock(&b->lock);
-	int r = wake_locked(b, (uintptr_t)uaddr, n, bitset);
+	int r = wake_locked(b, (uintptr_t)uaddr, n, bitset, &wl);
 	spin_unlock(&b->lock);
+	wake_list_run(&wl);
 	return r;
 }
 
@@ -157,6 +160,7 @@ static long requeue(uint32_t *from, uint32_t *to, int nwake, int nmove, const ui
 {
 	struct bucket *a = bucket_of((uintptr_t)from), *b = bucket_of((uintptr_t)to);
 	struct bucket *first = a < b ? a : b, *second = a < b ? b : a;
+	struct wake_list wl = {0};
 	spin_lock(&first->lock);
 	if (second != first)
 		spin_lock(&second->lock);
@@ -167,7 +171,7 @@ static long requeue(uint32_t *from, uint32_t *to, int nwake, int nmove, const ui
 	else if (cmpval && cur != *cmpval)
 		r = -EAGAIN;
 	if (r == 0) {
-		r = wake_locked(a, (uintptr_t)from, nwake, FUTEX_BITSET_MATCH_ANY);
+		r = wake_locked(a, (uintptr_t)from, nwake, FUTEX_BITSET_MATCH_ANY, &wl);
 		int moved = 0;
 		for (struct waiter **pp = &a->head; *pp && moved < nmove;) {
 			struct waiter *w = *pp;
@@ -185,6 +189,7 @@ static long requeue(uint32_t *from, uint32_t *to, int nwake, int nmove, const ui
 	if (second != first)
 		spin_unlock(&second->lock);
 	spin_unlock(&first->lock);
+	wake_list_run(&wl);
 	return r;
 }
 

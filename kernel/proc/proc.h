@@ -44,6 +44,13 @@ struct sigpending {
 
 struct kthread;
 
+/* prctl's attributes (kernel/proc/prctl.c). */
+struct prctl_state {
+	uint64_t capbset; /* the capability bounding set */
+	int pdeathsig;
+	bool dumpable, keepcaps, no_new_privs, subreaper, thp_disable;
+};
+
 struct kproc {
 	pid_t pid, ppid, pgid, sid;
 	int ngroups;
@@ -61,6 +68,7 @@ struct kproc {
 	struct kthread *threads;
 	int nthreads;
 	char comm[16];
+	struct prctl_state prctl;
 	uintptr_t arg_start, arg_end, env_start, env_end; /* on the program's initial stack */
 	unsigned long auxv[2 * 24];
 	size_t auxv_len;
@@ -86,6 +94,7 @@ struct kthread {
 	long sysnr;            /* the syscall being served, for restarts */
 	uintptr_t clear_child_tid, robust_list;
 	size_t robust_len;
+	uint64_t timerslack_ns; /* prctl PR_SET_TIMERSLACK */
 	uintptr_t altstack_sp, altstack_flags, altstack_size;
 	bool kernel_access; /* the loader reads files into kernel buffers */
 	struct kthread *next;  /* in proc->threads */
@@ -117,12 +126,25 @@ void proc_rlimits_init(void);
 
 /* Threads (thread.c). */
 void thread_attach(struct kproc *p, struct kthread *t);
+/* prctl's attributes as a new program starts with them. */
+void prctl_init(struct kproc *p, struct kthread *t);
 struct kthread *thread_find(struct kproc *p, pid_t tid);
 /* Sleeps until woken, a signal is pending, or the absolute deadline (ns on clock clk,
  * -1 for none) passes: 0 woken, -EINTR, -ETIMEDOUT. cond is checked with the wake count
  * held, so a wake between the check and the sleep is never lost. */
 long thread_wait(bool (*cond)(void *), void *arg, int clk, int64_t deadline);
 void thread_wake(struct kthread *t);
+/* Wakes collected under a lock and made after it is dropped: each thread's wait ends at once
+ * (its wake count moves, so no wake-up is lost), but the platform's wake (a slow host call on
+ * the process platform) waits for wake_list_run, so that a woken thread never finds the lock
+ * still held by its waker. Kernel threads are never freed, so the late wake is safe. */
+#define WAKE_LIST_MAX 16
+struct wake_list {
+	int n;
+	struct kthread *t[WAKE_LIST_MAX];
+};
+void wake_list_add(struct wake_list *wl, struct kthread *t);
+void wake_list_run(struct wake_list *wl);
 /* The lower level for waits on many objects: take the wake count, check the objects, then
  * sleep unless the count moved (also watching host files, fds). 0, -EINTR or -ETIMEDOUT. */
 struct plat_pollfd;

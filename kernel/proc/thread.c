@@ -102,6 +102,23 @@ void thread_wake(struct kthread *t)
 	plat_wake(t);
 }
 
+void wake_list_add(struct wake_list *wl, struct kthread *t)
+{
+	if (wl->n == WAKE_LIST_MAX) { /* full: this one is woken at once */
+		thread_wake(t);
+		return;
+	}
+	__atomic_add_fetch(&t->wake_seq, 1, __ATOMIC_SEQ_CST);
+	wl->t[wl->n++] = t;
+}
+
+void wake_list_run(struct wake_list *wl)
+{
+	for (int i = 0; i < wl->n; i++)
+		plat_wake(wl->t[i]);
+	wl->n = 0;
+}
+
 static long do_clone(unsigned long flags, uintptr_t sp, void *parent_tid, void *child_tid, uintptr_t tls)
 {
 	if ((flags & THREAD_NEEDS) != THREAD_NEEDS)
@@ -116,6 +133,7 @@ static long do_clone(unsigned long flags, uintptr_t sp, void *parent_tid, void *
 	t->proc = p;
 	t->tid = p->pid + __atomic_add_fetch(&next_tid, 1, __ATOMIC_RELAXED);
 	t->sigmask = self->sigmask;
+	t->timerslack_ns = self->timerslack_ns;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = (uintptr_t)child_tid;
 	long r = 0;

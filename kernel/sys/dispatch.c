@@ -3,13 +3,10 @@
 #include "kernel/sys/trace.h"
 #include "kernel/errno.h"
 #include "kernel/proc/proc.h"
-#include "kernel/uaccess.h"
 
-long syscall_direct(long nr, const long *uargs)
+long syscall_direct(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	long args[6];
-	if (copy_from_user(args, uargs, sizeof args) < 0)
-		return -EFAULT;
+	const long args[6] = {a0, a1, a2, a3, a4, a5};
 	struct kthread *t = current();
 	t->regs = NULL;
 	t->fpstate = NULL;
@@ -26,10 +23,11 @@ long syscall_dispatch(long nr, const long *args, enum entry_path path)
 	const struct syscall_desc *d = NULL;
 	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].name)
 		d = &syscall_table[nr];
-	if (trace_enabled())
+	if (__builtin_expect(trace_any, 0))
 		trace_enter(nr, d, args);
 	long ret = d && d->fn ? d->fn(args) : -ENOSYS;
-	trace_exit(nr, d, args, ret, path);
+	if (__builtin_expect(trace_any, 0))
+		trace_exit(nr, d, args, ret, path);
 	if (ret == -ERESTARTSYS || signal_pending(t)) /* on the way out, as Linux does */
 		ret = signal_deliver(ret);
 	return ret;

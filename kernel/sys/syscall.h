@@ -27,4 +27,4 @@ long syscall_dispatch(long nr, const long *args, enum entry_path path);
 /* The direct entry: a plain call from the program's thread, on its stack, published through
  * the vDSO (__elfin_syscall). No register frame: a signal that comes due is delivered at the
  * thread's next trap, and a call interrupted by one returns -EINTR. */
-long syscall_direct(long nr, const long *uargs);
+long syscall_direct(long nr, long a0, long a1, long a2, long a3, long a4, long a5);

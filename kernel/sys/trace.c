@@ -24,9 +24,12 @@ static struct {
 	size_t nmissing;
 } tr = {.cfg = {.strace_fd = -1}};
 
+bool trace_any;
+
 void trace_init(const struct trace_config *cfg)
 {
 	tr.cfg = *cfg;
+	trace_any = cfg->strace_fd >= 0 || cfg->stats_path;
 }
 
 bool trace_enabled(void)
@@ -150,7 +153,7 @@ static bool never_returns(long nr)
 
 void trace_enter(long nr, const struct syscall_desc *d, const long *args)
 {
-	if (never_returns(nr))
+	if (trace_enabled() && never_returns(nr))
 		emit_line(nr, d, args, 0, false);
 }
 
@@ -202,7 +205,8 @@ static void write_stats(int status, int signal)
 {
 	struct strbuf sb = {0};
 	bool first = true;
-	sb_printf(&sb, "{\n  \"exit_status\": %d,\n  \"signal\": %d,\n  \"syscalls\": {", status, signal);
+	sb_printf(&sb, "{\n  \"exit_status\": %d,\n  \"signal\": %d,\n  \"host_calls\": %lu,\n  \"syscalls\": {",
+		  status, signal, (unsigned long)plat_host_calls());
 	for (long nr = 0; nr < SYSCALL_MAX; nr++)
 		if (count_of(&tr.calls[nr]))
 			json_counter(&sb, syscall_table[nr].name, &tr.calls[nr], &first);

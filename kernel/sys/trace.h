@@ -8,7 +8,10 @@ struct trace_config {
 };
 
 void trace_init(const struct trace_config *cfg);
-bool trace_enabled(void);
+bool trace_enabled(void); /* --strace */
+/* Whether --strace or --stats asked for anything: when neither did, the dispatcher calls
+ * neither trace_enter nor trace_exit, and no counter is touched. */
+extern bool trace_any;
 void trace_enter(long nr, const struct syscall_desc *d, const long *args);
 void trace_exit(long nr, const struct syscall_desc *d, const long *args, long ret, enum entry_path path);
 /* Records a path the program looked up and did not find. */

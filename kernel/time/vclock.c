@@ -267,7 +267,8 @@ static long run(void)
 	d->coarse_ns = vc.ci.tick_ns;
 	d->getcpu = vc.ci.getcpu == PLAT_GETCPU_RDPID ? VDSO_GETCPU_RDPID
 		    : vc.ci.getcpu == PLAT_GETCPU_RDTSCP ? VDSO_GETCPU_RDTSCP : VDSO_GETCPU_SYSCALL;
-	d->direct_entry = (uint64_t)(uintptr_t)syscall_direct;
+	vdso_direct_fn entry = plat_direct_entry(); /* the types must agree */
+	d->direct_entry = (uint64_t)(uintptr_t)entry;
 	d->mode = VDSO_MODE_COARSE;
 	if (vc.ci.tsc_stable) {
 		line_calibrate(&vc.mono);

@@ -1,6 +1,7 @@
 /* The command line: `elfin run [options] PROGRAM [ARGS...]`. */
 #include "plat/process/host.h"
 #include "plat/process/process.h"
+#include "plat/process/vm.h"
 #include "kernel/boot.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -17,7 +18,10 @@ static const char usage[] =
 	"  --stats FILE     write per-syscall counts, errors and entry paths as JSON\n"
 	"  --no-vdso        do not map elfin's vDSO (time calls then trap)\n"
 	"  --preload, --no-preload   inject the adapter library into dynamic programs (default on)\n"
-	"  --vm             run on the vm platform (QEMU microvm)\n";
+	"  --vm             run on the vm platform: the program boots in a QEMU microvm\n"
+	"  --mem SIZE       the vm's memory (QEMU -m; default 512M, at most 1G)\n"
+	"  --accel kvm|tcg  the vm's accelerator (default: kvm where it runs at native speed)\n"
+	"  --file HOST[:GUEST]  pack a host file or directory into the vm (repeatable)\n";
 
 static const char *env_get(char **envp, const char *name)
 {
@@ -99,10 +103,59 @@ static int find_preload(struct boot_config *cfg, bool asked)
 	return 2;
 }
 
+/* --file HOST[:GUEST]: both made absolute; GUEST defaults to HOST. */
+static int add_file(struct vm_options *vo, const char *arg)
+{
+	static char paths[VM_MAX_FILES][2][4096];
+	if (vo->nfiles == VM_MAX_FILES)
+		return fail("too many --file options", "");
+	char host[4096];
+	strlcpy(host, arg, sizeof host);
+	char *colon = strchr(host, ':');
+	if (colon)
+		*colon = 0;
+	char (*p)[4096] = paths[vo->nfiles];
+	if (path_normalize(plat_info()->cwd, host, p[0], sizeof p[0]) < 0 ||
+	    path_normalize("/", colon ? colon + 1 : p[0], p[1], sizeof p[1]) < 0)
+		return fail("path too long: ", arg);
+	vo->files[vo->nfiles].host = p[0];
+	vo->files[vo->nfiles].guest = p[1];
+	vo->nfiles++;
+	return -1;
+}
+
+/* --vm: the program boots in a VM instead; returns elfin's exit status. */
+static int run_vm(struct vm_options *vo, const char *prog, char **argv, char **envp)
+{
+	static char abs[4096];
+	const struct plat_info *pi = plat_info();
+	if (path_normalize(pi->cwd, prog, abs, sizeof abs) < 0)
+		return fail("path too long: ", prog);
+	int64_t ts[2] = {0, 0};
+	HOST2(H_clock_gettime, 0 /* CLOCK_REALTIME */, ts);
+	vo->program = abs;
+	vo->argv = argv;
+	vo->envp = envp;
+	vo->cwd = pi->cwd;
+	vo->hostname = pi->hostname;
+	vo->release = pi->release;
+	vo->uid = pi->uid;
+	vo->gid = pi->gid;
+	vo->pid = pi->pid;
+	vo->ppid = pi->ppid;
+	vo->pgid = pi->pgid;
+	vo->sid = pi->sid;
+	vo->realtime = ts[0] * 1000000000 + ts[1];
+	HOST3(H_getrandom, &vo->seed, sizeof vo->seed, 0);
+	return vm_run(vo, envp);
+}
+
 /* Fills cfg; returns -1 to go on, else the exit status for elfin. */
 int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 {
 	int preload = 0; /* 1 --preload, -1 --no-preload, 0 the default: preload */
+	static struct vm_options vo;
+	bool vm = false;
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		plat_console_write(usage, strlen(usage));
 		return 0;
@@ -139,8 +192,17 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 		} else if (strcmp(o, "--preload") == 0) {
 			preload = 1;
 		} else if (strcmp(o, "--vm") == 0) {
-			kprintf("elfin: %s: not available in this build yet\n", o);
-			return 2;
+			vm = true;
+		} else if (strcmp(o, "--mem") == 0 && i + 1 < argc) {
+			vo.mem = argv[++i];
+		} else if (strcmp(o, "--accel") == 0 && i + 1 < argc) {
+			vo.accel = argv[++i];
+			if (strcmp(vo.accel, "kvm") != 0 && strcmp(vo.accel, "tcg") != 0)
+				return fail("--accel takes kvm or tcg, not ", vo.accel);
+		} else if (strcmp(o, "--file") == 0 && i + 1 < argc) {
+			int st = add_file(&vo, argv[++i]);
+			if (st >= 0)
+				return st;
 		} else {
 			return fail("unknown option or missing argument: ", o);
 		}
@@ -152,6 +214,10 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 		kprintf("elfin: %s: command not found\n", argv[i]);
 		return 127;
 	}
+	if (vm)
+		return run_vm(&vo, prog, argv + i, envp);
+	if (vo.mem || vo.accel || vo.nfiles)
+		return fail("--mem, --accel and --file go with ", "--vm");
 	cfg->program = prog;
 	cfg->argv = argv + i;
 	cfg->envp = envp;

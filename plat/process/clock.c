@@ -10,6 +10,7 @@
 #include "kernel/mman.h"
 #include "kernel/signal.h"
 #include "kernel/mm/kalloc.h"
+#include "kernel/sys/syscall.h"
 #include <cpuid.h>
 
 enum { H_timerfd_create = 283, H_timerfd_settime = 286, H_getcpu = 309, H_memfd_create = 319 };
@@ -84,6 +85,11 @@ void plat_clock_info(struct plat_clock_info *ci)
 		     : rdpid ? PLAT_GETCPU_RDPID : PLAT_GETCPU_RDTSCP;
 	ci->hres_ns = host_res(H_CLOCK_MONOTONIC, 1);
 	ci->tick_ns = MIN(MAX(host_res(H_CLOCK_MONOTONIC_COARSE, 4000000), 1000000), 10000000);
+}
+
+plat_direct_fn plat_direct_entry(void)
+{
+	return syscall_direct;
 }
 
 long plat_getcpu(unsigned *cpu, unsigned *node)

@@ -65,6 +65,16 @@ static void collect_info(unsigned long *auxv)
 	pi->ppid = HOST0(H_getppid);
 	pi->pgid = HOST1(H_getpgid, 0);
 	pi->sid = HOST1(H_getsid, 0);
+	long sc = HOST1(H_prctl, 21 /* PR_GET_SECCOMP */);
+	pi->seccomp = sc > 0 ? (int)sc : 0; /* a host filter applies to the program's calls too */
+	pi->cap_last = -1;
+	for (int cap = 0; cap < 64; cap++) { /* the host's bounding set, as far as it knows capabilities */
+		long r = HOST2(H_prctl, 23 /* PR_CAPBSET_READ */, cap);
+		if (r < 0)
+			break;
+		pi->capbset |= (uint64_t)(r > 0) << cap;
+		pi->cap_last = cap;
+	}
 	uint64_t cpus[16] = {0};
 	long nb = HOST3(204 /* sched_getaffinity */, 0, sizeof cpus, cpus);
 	pi->ncpus = 0;

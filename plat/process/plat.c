@@ -26,6 +26,11 @@ noreturn void plat_exit(int status)
 		HOST1(H_exit_group, status);
 }
 
+noreturn void plat_panic(void)
+{
+	plat_exit(ELFIN_EXIT_PANIC);
+}
+
 long plat_map(void *addr, size_t len, int prot, int flags, int hostfd, off_t off)
 {
 	int hf = (flags & PLAT_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE) | (hostfd < 0 ? MAP_ANONYMOUS : 0) |
@@ -156,6 +161,13 @@ long plat_rusage(bool thread, void *ru)
 const struct plat_info *plat_info(void)
 {
 	return &pp.info;
+}
+
+unsigned long host_calls;
+
+uint64_t plat_host_calls(void)
+{
+	return __atomic_load_n(&host_calls, __ATOMIC_RELAXED);
 }
 
 bool plat_is_kernel_range(uintptr_t addr, size_t len)

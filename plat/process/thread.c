@@ -20,6 +20,7 @@
 #define POLL_MAX 256
 #define H_FUTEX_WAIT_BITSET_PRIVATE (9 | 128)
 #define H_FUTEX_WAKE_PRIVATE (1 | 128)
+#define H_FUTEX_WAIT_PRIVATE (0 | 128)
 #define H_FUTEX_CLOCK_REALTIME 256
 #define UC_SIGCONTEXT_SS 2
 #define UC_STRICT_RESTORE_SS 4
@@ -198,6 +199,18 @@ long plat_block(struct kthread *t, uint32_t seq, struct plat_pollfd *fds, int nf
 	r = HOST6(H_futex, &t->wake_seq, op, seq, deadline < 0 ? NULL : ts, NULL, 0xffffffff);
 	HOST4(H_rt_sigprocmask, 2, &old, NULL, 8);
 	return r == -EAGAIN || r == -ETIMEDOUT || r == -EINTR ? r : 0;
+}
+
+/* Kernel locks' sleeping (kernel/lock.h): a host futex on the lock word. Signals stay as they
+ * are: a kick that interrupts the wait only makes the caller try the lock again. */
+void plat_lock_wait(volatile int *word, int val)
+{
+	HOST6(H_futex, word, H_FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+void plat_lock_wake(volatile int *word)
+{
+	HOST6(H_futex, word, H_FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 void plat_wake(struct kthread *t)

@@ -9,6 +9,7 @@ usage: bench.py --elfin build/elfin --build build [--runs N] [--only CASE]
 """
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GETPID_CALLS = 200000
+ROOT = os.path.dirname(os.path.dirname(HERE))
 CLOCK_CALLS = 2000000
 DATA_MB = 50
 
@@ -70,6 +71,45 @@ def case_hello(variant):
     return run
 
 
+def case_vm_boot(variant):
+    """elfin run --vm (TCG here unless KVM runs natively) of a hello world against the native
+    run: launch to exit, the whole QEMU life; the kernel's own share (vm_main to the program's
+    first instruction, guest TSC) is what the guest reports with ELFIN_VM_REPORT."""
+    def run(args):
+        exe = os.path.join(args.build, "tests", variant, "hello")
+        runs = max(3, args.runs // 5)
+        native = statistics.median(run_once([exe])[0] for _ in range(runs))
+        walls, kernel = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            p = subprocess.run(ELFIN + ["--vm", exe], stdin=subprocess.DEVNULL, capture_output=True,
+                               env=dict(os.environ, ELFIN_VM_REPORT="1"))
+            walls.append(time.perf_counter() - t0)
+            m = re.search(rb"kernel boot (\d+) us", p.stderr)
+            if p.returncode != 0 or not m:
+                raise CaseError("elfin --vm exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace").strip()))
+            kernel.append(int(m.group(1)) / 1e6)
+        wall = statistics.median(walls)
+        return ms(native), "%s (kernel %s)" % (ms(wall), ms(statistics.median(kernel))), wall / native
+    return run
+
+
+def case_vm_getpid_insns(args):
+    """Instructions per getpid in the vm, trap path against direct path: guest TSC ticks under
+    QEMU's -icount shift=0 (one tick per instruction), so the count is the same every run."""
+    exe = build(args, "getpid_insns", "-static")
+    env = dict(os.environ, ELFIN_VM_QEMU_ARGS="-icount shift=0")
+    counts = []
+    for mode in ([], ["direct"]):
+        p = subprocess.run(ELFIN + ["--vm", "--accel", "tcg", exe, "4000"] + mode, stdin=subprocess.DEVNULL,
+                           capture_output=True, env=env)
+        m = re.search(rb"([0-9.]+) ticks/call", p.stdout)
+        if p.returncode != 0 or not m:
+            raise CaseError("getpid_insns %s exited %d: %r" % (mode, p.returncode, (p.stdout + p.stderr)[-200:]))
+        counts.append(float(m.group(1)))
+    return "trap %.0f insns" % counts[0], "direct %.0f insns" % counts[1], counts[1] / counts[0]
+
+
 def build(args, name, *flags):
     """Builds tests/bench/NAME.c into build/bench/NAME (gcc -O2 and flags) unless up to date."""
     src = os.path.join(HERE, name + ".c")
@@ -95,14 +135,21 @@ def per_call(native_cmd, elfin_cmd, runs):
     return statistics.median(native), statistics.median(elfin)
 
 
-def case_getpid(mode):
-    """getpid per call: natively a syscall; under elfin by the trap path, or by the direct entry
-    of elfin's vDSO with mode "direct"."""
+SYSCALL_LOOP_CALLS = 200000
+
+
+def case_syscall(op, way):
+    """One system call (tests/bench/syscall_loop.c) by one way into the kernel: natively the
+    `syscall` instruction every time (there is no other way), under elfin the trap (way
+    "syscall"), the direct entry ("direct"), or the direct entry with the fs base switched
+    around each call by wrfsbase or arch_prctl: what a kernel on %fs would pay on top. Op
+    "call" makes no system call: an indirect call of an empty function, the floor."""
     def run(args):
-        exe = build(args, "getpid_loop", "-static")
-        cmd = [exe, str(GETPID_CALLS)] + ([mode] if mode else [])
+        exe = build(args, "syscall_loop", "-static")
+        calls = str(SYSCALL_LOOP_CALLS // (1 if way == "direct" or op == "call" else 10))
+        cmd = [exe, op, way, calls]
         n, e = per_call(cmd, ELFIN + cmd, max(3, args.runs // 6))
-        return "%.0fns" % n, "%.0fns" % e, e / n
+        return "%.1fns" % n, "%.1fns" % e, e / n
     return run
 
 
@@ -127,6 +174,51 @@ def case_python(elfin_opts=()):
         n, e = wall_medians([py, "-c", "pass"], max(5, args.runs * 2 // 3), list(elfin_opts))
         return ms(n), ms(e), e / n
     return run
+
+
+HEAVY_N = {"file": 100000, "pingpong": 20000}
+
+
+def case_heavy(mode, elfin_opts=()):
+    """A program that is mostly system calls (tests/bench/syscall_heavy.c, glibc dynamic):
+    100 000 small writes and as many preads of a /tmp file, or 20 000 pipe round trips between
+    two threads; under elfin with the adapter library (its default) or, --no-preload, by traps."""
+    def run(args):
+        exe = build(args, "syscall_heavy", "-pthread")
+        n, e = wall_medians([exe, mode, str(HEAVY_N[mode])], max(3, args.runs // 6), list(elfin_opts))
+        return ms(n), ms(e), e / n
+    return run
+
+
+def trap_share(label, argv, stdin=None, elfin_opts=()):
+    """Where the calls of a whole program come from under elfin with the adapter library:
+    the share that still traps (glibc's internal calls no preload reaches, and calls libc
+    makes inline), with the syscalls that trap most. A report, not a timing."""
+    def run(args):
+        bench = os.path.join(args.build, "bench")
+        stats = os.path.join(bench, "stats-%s.json" % label)
+        argv_ = [a.format(bench=bench, root=ROOT) for a in argv]
+        for a in argv_:  # a database the program creates starts afresh
+            if a.endswith(".db") and os.path.exists(a):
+                os.unlink(a)
+        opts = [a.format(bench=bench) for a in elfin_opts]
+        p = subprocess.run(ELFIN + ["--stats", stats] + opts + argv_, input=stdin,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            raise CaseError("exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace")[-200:]))
+        with open(stats) as f:
+            calls = json.load(f)["syscalls"]
+        trap = sum(c["trap"] for c in calls.values())
+        direct = sum(c["direct"] for c in calls.values())
+        top = sorted(((c["trap"], name) for name, c in calls.items() if c["trap"]), reverse=True)[:4]
+        return "%d calls: %d trap, %d direct  trap share=%.0f%%  most trapped: %s" % (
+            trap + direct, trap, direct, 100.0 * trap / max(1, trap + direct),
+            ", ".join("%s %d" % (name, n) for n, name in top))
+    return run
+
+
+SQLITE_WORKLOAD = b"CREATE TABLE t(a INTEGER, b TEXT);\nBEGIN;\n" + b"".join(
+    b"INSERT INTO t VALUES(%d, 'row %d');\n" % (i, i) for i in range(2000)) + b"COMMIT;\nSELECT count(*), sum(a) FROM t;\n"
 
 
 def data_file(args):
@@ -230,8 +322,14 @@ def case_nginx(args):
 CASES = [
     ("hello-glibc-static", case_hello("glibc-static")),
     ("hello-musl-static", case_hello("musl-static")),
-    ("getpid-trap", case_getpid(None)),
-    ("getpid-direct", case_getpid("direct")),
+    ("indirect-call", case_syscall("call", "direct")),
+] + [
+    (f"{op}-{name}", case_syscall(op, way))
+    for op in ("getpid", "clock", "zero", "futex", "tmpfs")
+    for name, way in (("trap", "syscall"), ("direct", "direct"))
+] + [
+    ("getpid-direct-wrfsbase", case_syscall("getpid", "direct-wrfsbase")),
+    ("getpid-direct-arch_prctl", case_syscall("getpid", "direct-arch_prctl")),
     ("clock-monotonic", case_clock("monotonic")),
     ("clock-realtime-coarse", case_clock("realtime-coarse")),
     ("gettimeofday", case_clock("gettimeofday")),
@@ -240,11 +338,26 @@ CASES = [
     ("python3-c-pass", case_python()),
     ("python3-c-pass-no-preload", case_python(("--no-preload",))),
     ("sha256sum-50M", case_sha256sum),
+    ("heavy-file-io", case_heavy("file")),
+    ("heavy-file-io-no-preload", case_heavy("file", ("--no-preload",))),
+    ("heavy-pipe-pingpong", case_heavy("pingpong")),
+    ("heavy-pipe-pingpong-no-preload", case_heavy("pingpong", ("--no-preload",))),
+    ("vm-boot-hello-musl-static", case_vm_boot("musl-static")),
+    ("vm-boot-hello-glibc-dyn", case_vm_boot("glibc-dyn")),
+    ("vm-getpid-instructions", case_vm_getpid_insns),
     ("redis-set-c50", case_redis("set", 1)),
     ("redis-get-c50", case_redis("get", 1)),
     ("redis-set-c50-P16", case_redis("set", 16)),
     ("redis-get-c50-P16", case_redis("get", 16)),
     ("nginx-wrk-c50", case_nginx),
+]
+
+# Reports of where a whole program's calls enter the kernel (one line each, no ratio).
+REPORTS = [
+    ("traps-python3-start", trap_share("python3", ["/usr/bin/python3", "-c", "pass"])),
+    ("traps-sqlite3-insert", trap_share("sqlite3", ["/usr/bin/sqlite3", "{bench}/insert.db"], stdin=SQLITE_WORKLOAD,
+                                        elfin_opts=["--rw", "{bench}"])),
+    ("traps-lua-script", trap_share("lua", ["/usr/bin/lua5.4", "{root}/tests/apps/lua/tables.lua"])),
 ]
 
 
@@ -267,6 +380,14 @@ def main():
             n, e, ratio = fn(args)
             line = "%s  native=%s  elfin=%s  ratio=%.2f" % (name.ljust(width), n, e, ratio)
         except Exception as ex:  # a benchmark never fails the run
+            line = "%s  error: %s" % (name.ljust(width), ex)
+        print(line, flush=True)
+    for name, fn in REPORTS:
+        if args.only and args.only not in name:
+            continue
+        try:
+            line = "%s  %s" % (name.ljust(width), fn(args))
+        except Exception as ex:
             line = "%s  error: %s" % (name.ljust(width), ex)
         print(line, flush=True)
     return 0

@@ -50,8 +50,9 @@ class Case:
     # Called as check(native_dir, elfin_dir) once both runs agree, to compare what they left in
     # their scratch directories; returns the lines of any problem.
     check: object = None
-    # Syscall name, or name/trap, name/direct, name/rewritten for one path -> the count elfin's
-    # --stats must show for its run: a number, or (least, most) with None for no bound.
+    # Syscall name, or name/trap, name/direct, name/rewritten for one path, or @host_calls (the
+    # platform's calls to its host) -> the count elfin's --stats must show for its run: a
+    # number, or (least, most) with None for no bound.
     calls: dict = None
     # Instead of stdin: called with the running program's Popen (binary pipes), returns what
     # to compare as its stdout.
@@ -169,8 +170,9 @@ def check_calls(path, calls):
     """The lines that explain where the counts in elfin's --stats file miss case.calls."""
     try:
         with open(path) as f:
-            counts = {}
-            for name, c in json.load(f)["syscalls"].items():  # "name" and "name/<path>"
+            stats = json.load(f)
+            counts = {"@host_calls": stats["host_calls"]}  # the platform's calls to its host
+            for name, c in stats["syscalls"].items():  # "name" and "name/<path>"
                 counts[name] = c["count"]
                 counts.update({f"{name}/{p}": c[p] for p in ("trap", "direct", "rewritten")})
     except (OSError, ValueError, KeyError) as e:

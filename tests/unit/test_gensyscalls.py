@@ -87,6 +87,16 @@ class Parse(unittest.TestCase):
         self.assertIn("elfin_direct_calls[] = {8, 39}", out)
         self.bad(["400 nothing enosys+libc"], r"nothing is not implemented: no libc wrapper")
 
+    def test_cancel_and_vdso_flags(self):
+        calls = gen.parse(["0 read impl+libc+cancel long(int fd, void *buf, size_t n)",
+                           "228 clock_gettime impl+libc+vdso long(int clk, void *tp)"])
+        self.assertEqual([(c["cancel"], c["vdso"]) for c in calls], [(True, False), (False, True)])
+        out = gen.preload(calls)
+        self.assertIn("elfin_call_cancel(0, a0, a1, a2, 0, 0, 0)", out)
+        self.assertIn('elfin_vdso_fn("clock_gettime")', out)
+        self.assertIn("elfin_call(228, a0, a1, 0, 0, 0, 0)", out)  # no vDSO symbol: the kernel
+        self.bad(["228 clock_gettime impl+libc+vdso+cancel long(int clk, void *tp)"], r"bad status")
+
     def test_unknown_format(self):
         self.bad(["0 read impl long(int fd:fancy)"], r"unknown format 'fancy'")
 

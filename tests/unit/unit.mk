@@ -5,7 +5,7 @@
 #   make vdso-tests    checks the vDSO image's ELF structure and runs its code on the host.
 
 UNIT_DIR := $(BUILD)/unit
-# The kernel's pure files built for the host, with UBSan to catch overflows and misaligned reads.
+# The kernel's pure files (and its user-access primitives) built for the host, with UBSan to catch overflows and misaligned reads.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra $(WERROR) -I. -fno-omit-frame-pointer \
 	-fsanitize=undefined -fno-sanitize-recover=all
 # The kernel's own string helpers are linked as they are (so freestanding: no calls to themselves).
@@ -14,7 +14,8 @@ UNIT_LIB := $(UNIT_DIR)/string.o $(UNIT_DIR)/hostshim.o
 # Each C suite: tests/unit/test_<name>.c and the kernel file it tests.
 UNIT_SRC_elf := kernel/exec/elf.c
 UNIT_SRC_path := kernel/fs/path.c
-UNIT_C_SUITES := elf path
+UNIT_SRC_uaccess := arch/x86_64/uaccess.S
+UNIT_C_SUITES := elf path uaccess
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_C_SUITES))
 UNIT_HDRS := tests/unit/check.h $(wildcard kernel/*.h kernel/exec/*.h kernel/fs/*.h)
 

@@ -1,0 +1,26 @@
+/* `elfin run --vm`: the process platform's launcher for the vm platform. */
+#pragma once
+#include "kernel/types.h"
+
+#define VM_MAX_FILES 64
+#define ELFIN_EXIT_VM 124 /* the vm ended without an exit record: QEMU failed, or a bad image */
+
+struct vm_options {
+	const char *mem;      /* QEMU -m, "512M" by default */
+	const char *accel;    /* "kvm", "tcg" or NULL to choose */
+	struct {
+		const char *host, *guest;
+	} files[VM_MAX_FILES];
+	int nfiles;
+	const char *program;  /* absolute */
+	char *const *argv, *const *envp;
+	const char *cwd, *hostname, *release;
+	long uid, gid, pid, ppid, pgid, sid, realtime, seed;
+	char *stdin_data;     /* all of stdin when it is not a terminal, or NULL */
+	size_t stdin_len;
+	bool test_panic;      /* ELFIN_VM_TEST_PANIC: the guest kernel faults on purpose */
+};
+
+int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen);
+/* Boots the program in a VM; returns elfin's exit status. */
+int vm_run(struct vm_options *o, char **envp);

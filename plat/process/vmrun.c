@@ -1,0 +1,262 @@
+/* `elfin run --vm`, part two: checks the kernel image, packs the initrd into a memfd, and
+ * runs qemu-system-x86_64 -M microvm with the program's stdin and stdout on COM1, its stderr
+ * on COM2 and the guest's exit record on COM3; the record gives elfin's exit status. */
+#include "plat/process/host.h"
+#include "plat/process/process.h"
+#include "plat/process/vm.h"
+#include "kernel/errno.h"
+#include "kernel/fcntl.h"
+#include "kernel/lib.h"
+#include "kernel/mm/kalloc.h"
+
+enum { H_clone = 56, H_execve = 59, H_wait4 = 61, H_memfd_create = 319 };
+#define SIGCHLD 17
+#define QEMU "qemu-system-x86_64"
+#define EXIT_MAGIC 123 /* QEMU's status for the guest's write of 0x3d to isa-debug-exit */
+
+static bool file_ok(const char *path, int mode)
+{
+	return HOST3(H_faccessat, AT_FDCWD, path, mode) == 0;
+}
+
+static const char *find_qemu(char **envp)
+{
+	static char buf[4096];
+	const char *path = "/usr/local/bin:/usr/bin:/bin";
+	for (char **e = envp; *e; e++)
+		if (str_starts(*e, "PATH="))
+			path = *e + 5;
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t n = end ? (size_t)(end - path) : strlen(path);
+		if (n && n + sizeof QEMU + 1 < sizeof buf) {
+			memcpy(buf, path, n);
+			buf[n] = '/';
+			strlcpy(buf + n + 1, QEMU, sizeof buf - n - 1);
+		}
+		if (n && n + sizeof QEMU + 1 < sizeof buf && file_ok(buf, X_OK))
+			return buf;
+		path += n + (end ? 1 : 0);
+	}
+	return NULL;
+}
+
+/* An x86-64 ELF whose segments are all in the file, with the PVH entry note (namesz 4,
+ * descsz 4, type XEN_ELFNOTE_PHYS32_ENTRY, "Xen"). */
+static bool kernel_image_ok(int fd)
+{
+	static const uint8_t pvh[] = {4, 0, 0, 0, 4, 0, 0, 0, 18, 0, 0, 0, 'X', 'e', 'n', 0};
+	uint8_t eh[64];
+	uint64_t ph[7 * 16], size = (uint64_t)HOST3(H_lseek, fd, 0, 2 /* SEEK_END */);
+	if (HOST4(H_pread64, fd, eh, sizeof eh, 0) != sizeof eh || memcmp(eh, "\177ELF\2\1", 6) != 0 ||
+	    *(uint16_t *)(eh + 18) != 62 /* EM_X86_64 */)
+		return false;
+	uint64_t phoff = *(uint64_t *)(eh + 32);
+	unsigned phnum = *(uint16_t *)(eh + 56);
+	if (phnum > 16 || HOST4(H_pread64, fd, ph, phnum * 56UL, phoff) != (long)(phnum * 56UL))
+		return false;
+	bool note = false;
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint64_t *h = (const uint64_t *)((const char *)ph + i * 56);
+		if (h[1] + h[4] > size || h[1] + h[4] < h[1])
+			return false; /* truncated */
+		uint8_t n[sizeof pvh];
+		if ((uint32_t)h[0] == 4 && h[4] >= sizeof pvh && HOST4(H_pread64, fd, n, sizeof n, h[1]) == sizeof n)
+			note |= memcmp(n, pvh, sizeof pvh) == 0;
+	}
+	return note;
+}
+
+/* The kernel image beside elfin (ELFIN_VM_KERNEL overrides), checked to be a PVH ELF. */
+static const char *find_kernel(char **envp, char *err, size_t errlen)
+{
+	static char k[4096];
+	long n = HOST3(89 /* readlink */, "/proc/self/exe", k, sizeof k - 16);
+	char *slash = n > 0 ? strrchr((k[n] = 0, k), '/') : NULL;
+	if (slash)
+		strlcpy(slash + 1, "elfin-vm", sizeof k - (size_t)(slash + 1 - k));
+	for (char **e = envp; *e; e++)
+		if (str_starts(*e, "ELFIN_VM_KERNEL="))
+			strlcpy(k, *e + 16, sizeof k);
+	long fd = HOST4(H_openat, AT_FDCWD, k, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		ksnprintf(err, errlen, "%s: cannot read the vm kernel (make builds it)", k);
+		return NULL;
+	}
+	bool ok = kernel_image_ok((int)fd);
+	HOST1(H_close, fd);
+	if (!ok) {
+		ksnprintf(err, errlen, "%s: not a vm kernel image (truncated, or not an ELF with a PVH entry note)", k);
+		return NULL;
+	}
+	return k;
+}
+
+/* KVM only where it runs guests at native speed: not under another hypervisor, whose
+ * /dev/kvm (as on the machines elfin is built on) may emulate instruction by instruction. */
+static const char *choose_accel(const char *asked)
+{
+	if (asked)
+		return asked;
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	bool nested = c & (1u << 31);
+	return !nested && file_ok("/dev/kvm", R_OK | W_OK) ? "kvm" : "tcg";
+}
+
+static long memfd(const char *name)
+{
+	return HOST2(H_memfd_create, name, 0); /* no CLOEXEC: QEMU opens it by /proc/self/fd */
+}
+
+/* The guest's records on COM3: "elfin-boot NS" (the kernel's share of the boot, shown on
+ * stderr with ELFIN_VM_REPORT set) and last "elfin-exit STATUS" or "elfin-exit panic". */
+static int exit_status(int stfd, long wstatus, bool report)
+{
+	char rec[256] = {0};
+	HOST4(H_pread64, stfd, rec, sizeof rec - 1, 0);
+	const char *boot = str_starts(rec, "elfin-boot ") ? rec + 11 : NULL;
+	const char *ex = str_starts(rec, "elfin-exit ") ? rec : strchr(rec, '\n');
+	if (ex && *ex == '\n')
+		ex++;
+	long ns = 0;
+	for (const char *s = boot; s && *s >= '0' && *s <= '9'; s++)
+		ns = ns * 10 + (*s - '0');
+	if (report && boot)
+		kprintf("elfin: vm: kernel boot %ld us (guest TSC, vm_main to the program's first instruction)\n",
+			ns / 1000);
+	bool exited = (wstatus & 0x7f) == 0;
+	int code = (int)(wstatus >> 8) & 0xff;
+	if (exited && code == EXIT_MAGIC && ex && str_starts(ex, "elfin-exit ")) {
+		if (str_starts(ex + 11, "panic"))
+			return ELFIN_EXIT_PANIC;
+		int v = 0;
+		for (const char *s = ex + 11; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		return v;
+	}
+	if (!exited) {
+		kprintf("elfin: %s was killed by signal %ld\n", QEMU, wstatus & 0x7f);
+		return 128 + (int)(wstatus & 0x7f);
+	}
+	kprintf("elfin: the vm stopped without an exit status (%s exit status %d)\n", QEMU, code);
+	return ELFIN_EXIT_VM;
+}
+
+/* ELFIN_VM_QEMU_ARGS: more QEMU arguments, separated by spaces (say "-icount shift=0"). */
+static void extra_args(char **argv, char **envp)
+{
+	static char copy[4096];
+	int n = 0;
+	while (argv[n])
+		n++;
+	for (char **e = envp; *e; e++)
+		if (str_starts(*e, "ELFIN_VM_QEMU_ARGS="))
+			strlcpy(copy, *e + 19, sizeof copy);
+	for (char *s = copy; *s && n < 64 + 39;) {
+		while (*s == ' ')
+			*s++ = 0;
+		if (!*s)
+			break;
+		argv[n++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	argv[n] = NULL;
+}
+
+static long spawn(const char *path, char **argv, char **envp)
+{
+	long pid = HOST5(H_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		HOST3(H_execve, path, argv, envp);
+		HOST1(H_exit_group, 127);
+	}
+	return pid;
+}
+
+/* A serial line has no end-of-file: stdin that is not a terminal is read to its end first
+ * and packed, and the guest's stdin reads it (then end-of-file). */
+static long read_stdin(struct vm_options *o)
+{
+	uint8_t termios[64];
+	if (HOST3(H_ioctl, 0, 0x5401 /* TCGETS */, termios) == 0)
+		return 0;
+	size_t cap = 1 << 16;
+	o->stdin_data = kmalloc(cap);
+	for (;;) {
+		if (!o->stdin_data)
+			return -ENOMEM;
+		if (o->stdin_len == cap) {
+			if (cap >= (256UL << 20))
+				return -EFBIG;
+			o->stdin_data = krealloc(o->stdin_data, cap *= 2);
+			continue;
+		}
+		long n = HOST3(H_read, 0, o->stdin_data + o->stdin_len, cap - o->stdin_len);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			return n == -EBADF ? 0 : n;
+		o->stdin_len += (size_t)n;
+	}
+}
+
+int vm_run(struct vm_options *o, char **envp)
+{
+	static char err[512], initrd[64], status[64];
+	const char *kernel = find_kernel(envp, err, sizeof err), *qemu = find_qemu(envp);
+	if (!kernel) {
+		kprintf("elfin: %s\n", err);
+		return ELFIN_EXIT_VM;
+	}
+	if (!qemu) {
+		kprintf("elfin: --vm needs %s, which is not on PATH (Debian: apt-get install qemu-system-x86)\n", QEMU);
+		return ELFIN_EXIT_VM;
+	}
+	long ifd = memfd("elfin-initrd"), sfd = memfd("elfin-status");
+	if (ifd < 0 || sfd < 0) {
+		kprintf("elfin: --vm: cannot make a memfd (%ld)\n", ifd < 0 ? ifd : sfd);
+		return ELFIN_EXIT_VM;
+	}
+	bool report = false;
+	for (char **e = envp; *e; e++) {
+		o->test_panic |= str_starts(*e, "ELFIN_VM_TEST_PANIC=");
+		report |= str_starts(*e, "ELFIN_VM_REPORT=");
+	}
+	long r = read_stdin(o);
+	if (r < 0) {
+		kprintf("elfin: --vm: cannot read stdin to pack it (%ld)\n", r);
+		return ELFIN_EXIT_VM;
+	}
+	int st = vm_pack(o, (int)ifd, err, sizeof err);
+	if (st) {
+		kprintf("elfin: %s\n", err);
+		return st;
+	}
+	const char *accel = choose_accel(o->accel);
+	if (report)
+		kprintf("elfin: vm: initrd %ld bytes, accelerator %s\n", HOST3(H_lseek, ifd, 0, 2 /* SEEK_END */), accel);
+	ksnprintf(initrd, sizeof initrd, "/proc/self/fd/%ld", ifd);
+	ksnprintf(status, sizeof status, "file,id=st,path=/proc/self/fd/%ld", sfd);
+	char *argv[64 + 40] = {
+		(char *)qemu, "-M", "microvm", "-accel", (char *)accel, "-cpu", strcmp(accel, "kvm") == 0 ? "host" : "max", "-m",
+		(char *)(o->mem ? o->mem : "512M"), "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		"-kernel", (char *)kernel, "-initrd", initrd,
+		"-chardev", "stdio,id=con", "-serial", "chardev:con",
+		"-chardev", "file,id=err,path=/proc/self/fd/2,append=on",
+		"-device", "isa-serial,chardev=err,iobase=0x2f8,irq=3",
+		"-chardev", status, "-device", "isa-serial,chardev=st,iobase=0x3e8,irq=4",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL,
+	};
+	extra_args(argv, envp);
+	long pid = spawn(qemu, argv, envp);
+	if (pid < 0) {
+		kprintf("elfin: cannot start %s (%ld)\n", qemu, pid);
+		return ELFIN_EXIT_VM;
+	}
+	int wstatus = 0;
+	while (HOST4(H_wait4, pid, &wstatus, 0, NULL) == -EINTR)
+		;
+	return exit_status((int)sfd, wstatus, report);
+}

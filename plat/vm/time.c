@@ -1,0 +1,209 @@
+/* Time: the TSC, calibrated against the PIT at boot, is the clock; the wall clock starts at
+ * the host's time handed over by the launcher. The LAPIC timer in one-shot mode fires at the
+ * next of: the vDSO ticker, the kernel's timer deadline, a sleeping thread's deadline, the
+ * end of the running thread's time slice. */
+#include "plat/vm/vm.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/proc/proc.h"
+#include "kernel/time/timer.h"
+
+#define NSEC 1000000000LL
+#define PIT_HZ 1193182
+#define LAPIC_PA 0xfee00000UL
+#define LAPIC_VA (KMAP_BASE - 0x100000)
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+#define TICK_NS 4000000LL /* Linux's at HZ=250, as Debian builds it */
+#define SLICE_NS 10000000LL
+
+static uint64_t tsc0, tsc_hz, ns_mult; /* ns = (tsc - tsc0) * ns_mult >> 32 */
+static uint64_t lapic_hz;
+static int64_t real_offset;
+
+static struct {
+	void (*fn)(void *, bool);
+	void *arg;
+	int64_t next, period;
+} ticker;
+static int64_t kdeadline = -1;
+static struct kthread *timer_kt;
+
+static volatile uint32_t *lapic(unsigned reg)
+{
+	return (volatile uint32_t *)(LAPIC_VA + reg);
+}
+
+void lapic_eoi(void)
+{
+	*lapic(LAPIC_EOI) = 0;
+}
+
+static uint16_t pit_read(void)
+{
+	outb(0x43, 0x00); /* latch channel 0 */
+	uint8_t lo = inb(0x40);
+	return (uint16_t)(inb(0x40) << 8 | lo);
+}
+
+/* Counts TSC cycles and LAPIC ticks over about 20 ms of the PIT's channel 0. */
+static void calibrate(void)
+{
+	outb(0x43, 0x34); /* channel 0, lo/hi, rate generator */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	*lapic(LAPIC_TIMER_DIV) = 0xb; /* divide by 1 */
+	*lapic(LAPIC_LVT_TIMER) = 1 << 16; /* masked */
+	uint16_t start = pit_read();
+	uint32_t want = PIT_HZ / 50, elapsed = 0;
+	*lapic(LAPIC_TIMER_INIT) = 0xffffffff;
+	uint64_t t0 = rdtsc();
+	uint16_t last = start;
+	while (elapsed < want) {
+		uint16_t now = pit_read();
+		elapsed += (uint16_t)(last - now);
+		last = now;
+	}
+	uint64_t t1 = rdtsc();
+	uint32_t ticks = 0xffffffff - *lapic(LAPIC_TIMER_CUR);
+	tsc_hz = (t1 - t0) * PIT_HZ / elapsed;
+	lapic_hz = (uint64_t)ticks * PIT_HZ / elapsed;
+	if (tsc_hz < 1000000)
+		kpanic("cannot calibrate the TSC (%lu Hz)", (unsigned long)tsc_hz);
+}
+
+void time_init(int64_t realtime_ns)
+{
+	paging_map_mmio(LAPIC_VA, LAPIC_PA);
+	*lapic(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
+	calibrate();
+	ns_mult = ((uint64_t)NSEC << 32) / tsc_hz;
+	tsc0 = rdtsc();
+	real_offset = realtime_ns;
+	*lapic(LAPIC_LVT_TIMER) = VEC_TIMER; /* one-shot */
+}
+
+/* TSC cycles to ns, once calibrated. */
+int64_t time_tsc_ns(uint64_t cycles)
+{
+	return (int64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
+}
+
+int64_t time_mono_ns(void)
+{
+	return (int64_t)(((unsigned __int128)(rdtsc() - tsc0) * ns_mult) >> 32);
+}
+
+int64_t time_real_offset(void)
+{
+	return real_offset;
+}
+
+static bool is_realtime(int clk)
+{
+	return clk == 0 || clk == 5 || clk == 8 || clk == 11; /* REALTIME, _COARSE, _ALARM, TAI */
+}
+
+long plat_clock_gettime(int clk, int64_t *sec, int64_t *nsec)
+{
+	int64_t ns = time_mono_ns() + (is_realtime(clk) ? real_offset : 0);
+	*sec = ns / NSEC;
+	*nsec = ns % NSEC;
+	return 0;
+}
+
+long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec)
+{
+	*sec = 0;
+	*nsec = clk == 5 || clk == 6 ? TICK_NS : 1;
+	return 0;
+}
+
+void plat_clock_info(struct plat_clock_info *ci)
+{
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007));
+	ci->tsc_stable = d & (1u << 8);
+	ci->getcpu = PLAT_GETCPU_SYSCALL;
+	ci->hres_ns = 1;
+	ci->tick_ns = TICK_NS;
+}
+
+long vm_direct_entry(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+plat_direct_fn plat_direct_entry(void)
+{
+	return vm_direct_entry;
+}
+
+long plat_getcpu(unsigned *cpu, unsigned *node)
+{
+	*cpu = 0;
+	*node = 0;
+	return 0;
+}
+
+long plat_ticker_start(void (*fn)(void *arg, bool stepped), void *arg, int64_t first_ns, int64_t period_ns)
+{
+	ticker.fn = fn;
+	ticker.arg = arg;
+	ticker.period = period_ns;
+	ticker.next = time_mono_ns() + first_ns;
+	time_arm();
+	return 0;
+}
+
+void plat_timer_start(struct kthread *kt)
+{
+	timer_kt = kt;
+}
+
+void plat_timer_program(int64_t deadline)
+{
+	kdeadline = deadline;
+	time_arm();
+}
+
+int64_t time_next_event(void)
+{
+	int64_t next = ticker.fn ? ticker.next : -1;
+	int64_t cand[3] = {kdeadline, sched_next_deadline(), sched_polling() ? time_mono_ns() + TICK_NS : -1};
+	for (int i = 0; i < 3; i++)
+		if (cand[i] >= 0 && (next < 0 || cand[i] < next))
+			next = cand[i];
+	return next;
+}
+
+/* Programs the LAPIC for the next event (and at most one slice from now). */
+void time_arm(void)
+{
+	int64_t now = time_mono_ns(), next = time_next_event();
+	if (next < 0 || next > now + SLICE_NS)
+		next = now + SLICE_NS;
+	uint64_t delta = (uint64_t)MAX(next - now, (int64_t)10000);
+	uint64_t count = delta * lapic_hz / NSEC; /* delta <= SLICE_NS: no overflow */
+	*lapic(LAPIC_TIMER_INIT) = (uint32_t)MIN(MAX(count, (uint64_t)1), (uint64_t)0xffffffff);
+}
+
+/* The timer interrupt: the ticker, the kernel's timers (as the timer thread), sleepers. */
+void time_interrupt(void)
+{
+	int64_t now = time_mono_ns();
+	if (ticker.fn && now >= ticker.next) {
+		ticker.next = now + ticker.period;
+		ticker.fn(ticker.arg, false);
+	}
+	if (kdeadline >= 0 && now >= kdeadline && timer_kt) {
+		struct kthread *self = current();
+		kdeadline = -1;
+		cpu_set_gs((uint64_t)timer_kt);
+		timer_run_expired();
+		cpu_set_gs((uint64_t)self);
+	}
+	sched_wake_due(now);
+	time_arm();
+}

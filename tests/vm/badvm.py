@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""badvm.py: bad input to the vm platform gives a one-line error and a distinct exit status:
+a truncated or foreign kernel image, a missing QEMU, and an initrd that is not a newc cpio
+(booted directly, since elfin only ever packs good ones); and a kernel panic (a deliberate
+fault, ELFIN_VM_TEST_PANIC) reports registers, the faulting address and a backtrace, and
+exits 125."""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ELFIN_EXIT_VM = 124   # plat/process/vm.h
+BOOT_FAILED = 2       # the guest's exit record when the initrd is unusable
+QEMU_MAGIC = 123      # QEMU's status when the guest wrote its exit record
+
+
+def run(argv, env=None):
+    p = subprocess.run(argv, capture_output=True, env=env, timeout=120)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def expect(name, got, status, words, problems, usage=False):
+    """One line naming the cause (and the usage after it for a bad command line)."""
+    code, _, err = got
+    lines = [l for l in err.splitlines() if l.strip()]
+    if usage and len(lines) > 1 and lines[1].startswith("usage:"):
+        lines = lines[:1]
+    if code != status or len(lines) != 1 or not all(w in lines[0] for w in words):
+        problems.append(f"{name}: status {code} (want {status}), stderr {err.strip()!r} (want one line with {words})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--elfin", required=True)
+    ap.add_argument("--hello", required=True, help="a static hello-world program")
+    opts = ap.parse_args()
+    elfin = os.path.abspath(opts.elfin)
+    kernel = os.path.join(os.path.dirname(elfin), "elfin-vm")
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        trunc = os.path.join(tmp, "truncated")
+        with open(kernel, "rb") as f, open(trunc, "wb") as g:
+            g.write(f.read()[:8192])
+        env = dict(os.environ, ELFIN_VM_KERNEL=trunc)
+        expect("truncated kernel", run([elfin, "run", "--vm", opts.hello], env), ELFIN_EXIT_VM,
+               ["not a vm kernel image"], problems)
+        env = dict(os.environ, ELFIN_VM_KERNEL=elfin)  # an ELF, but no PVH note
+        expect("foreign kernel", run([elfin, "run", "--vm", opts.hello], env), ELFIN_EXIT_VM,
+               ["not a vm kernel image"], problems)
+        env = dict(os.environ, PATH=tmp)
+        expect("missing qemu", run([elfin, "run", "--vm", opts.hello], env), ELFIN_EXIT_VM,
+               ["qemu-system-x86_64", "not on PATH"], problems)
+        expect("bad --accel", run([elfin, "run", "--vm", "--accel", "xen", opts.hello]), 2,
+               ["--accel"], problems, usage=True)
+        env = dict(os.environ, ELFIN_VM_TEST_PANIC="1")
+        code, _, err = run([elfin, "run", "--vm", opts.hello], env)
+        if code != 125 or not all(w in err for w in ("kernel panic", "rip=", "address", "r15=", "backtrace:")):
+            problems.append(f"kernel panic: status {code} (want 125), report {err.strip()!r}")
+        qemu = shutil.which("qemu-system-x86_64")
+        for name, data in (("garbage initrd", b"not a cpio archive\n" * 10),
+                           ("truncated initrd", b"070701" + b"0" * 40)):
+            initrd, status = os.path.join(tmp, "initrd"), os.path.join(tmp, "status")
+            with open(initrd, "wb") as f:
+                f.write(data)
+            argv = [qemu, "-M", "microvm", "-accel", "tcg", "-m", "128M", "-nodefaults", "-no-user-config",
+                    "-display", "none", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+                    "-chardev", "null,id=con", "-serial", "chardev:con",
+                    "-chardev", "stdio,id=err", "-device", "isa-serial,chardev=err,iobase=0x2f8,irq=3",
+                    "-chardev", f"file,id=st,path={status}", "-device", "isa-serial,chardev=st,iobase=0x3e8,irq=4",
+                    "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+            code, out, _ = run(argv)
+            with open(status) as f:
+                record = f.read().strip()
+            if code != QEMU_MAGIC or record != f"elfin-exit {BOOT_FAILED}" or "initrd" not in out \
+                    or len(out.strip().splitlines()) != 1:
+                problems.append(f"{name}: qemu status {code}, record {record!r}, console {out.strip()!r}")
+    for p in problems:
+        print("FAIL", p)
+    print(f"badvm: {7 - len(problems)} passed, {len(problems)} failed")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
