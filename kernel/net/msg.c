@@ -113,8 +113,9 @@ long sock_recv(struct file *f, struct plat_msghdr *m, int flags)
 }
 
 /* The SCM_RIGHTS descriptors of a control message in the kernel: each fd becomes its file's
- * host handle; the files are held in held[] until the message is sent. */
-static long rights_out(char *ctl, size_t len, struct file **held, int *nheld)
+ * host handle, or a token for the kernel's own files (passfd.c); the files are held in held[]
+ * and the tokens listed in tok[] until the message is sent. */
+static long rights_out(char *ctl, size_t len, struct file **held, int *nheld, int *tok, int *ntok)
 {
 	for (size_t off = 0; off + sizeof(struct cmsghdr) <= len;) {
 		struct cmsghdr *c = (struct cmsghdr *)(ctl + off);
@@ -129,9 +130,13 @@ static long rights_out(char *ctl, size_t len, struct file **held, int *nheld)
 				if (!f)
 					return -EBADF;
 				held[(*nheld)++] = f;
-				if (f->host < 0) /* the kernel's own objects cannot travel through the host */
-					return -EINVAL;
 				fds[i] = f->host;
+				if (f->host < 0) {
+					long h = passfd_token(f);
+					if (h < 0)
+						return h;
+					fds[i] = tok[(*ntok)++] = (int)h;
+				}
 			}
 		}
 		off += CMSG_ALIGN(c->len);
@@ -149,7 +154,8 @@ static void rights_in(char *ctl, size_t len, bool cloexec, int *mflags)
 		if (c->level == SOL_SOCKET && c->type == SCM_RIGHTS) {
 			int *fds = (int *)(c + 1), n = (int)((c->len - sizeof *c) / sizeof(int));
 			for (int i = 0; i < n; i++) {
-				struct file *f = fds[i] >= 0 ? sock_wrap_received(fds[i]) : NULL;
+				struct file *f = fds[i] < 0 ? NULL : passfd_claim(fds[i]);
+				f = f || fds[i] < 0 ? f : sock_wrap_received(fds[i]);
 				long fd = f ? fd_install(f, 0, cloexec) : -ENFILE;
 				if (fd < 0) {
 					if (f)
@@ -192,7 +198,7 @@ static long do_sendmsg(struct file *f, const void *um, int flags)
 	struct kiovec small[IOV_FAST], *big = NULL;
 	char name[SOCKADDR_MAX];
 	struct file *held[SCM_MAX_FD];
-	int nheld = 0;
+	int nheld = 0, tok[SCM_MAX_FD], ntok = 0;
 	char *ctl = NULL;
 	const void *uname = NULL;
 	long r = 0;
@@ -210,11 +216,17 @@ static long do_sendmsg(struct file *f, const void *um, int flags)
 		r = -ENOBUFS;
 	if (r >= 0 && m.controllen) {
 		ctl = kmalloc(m.controllen);
-		r = !ctl ? -ENOMEM : copy_from_user(ctl, m.control, m.controllen) < 0 ? -EFAULT : rights_out(ctl, m.controllen, held, &nheld);
+		r = !ctl ? -ENOMEM : copy_from_user(ctl, m.control, m.controllen) < 0 ? -EFAULT : rights_out(ctl, m.controllen, held, &nheld, tok, &ntok);
 		m.control = ctl;
 	}
 	if (r >= 0)
 		r = sock_send(f, &m, flags);
+	while (ntok--) { /* a sent token lives on in the message */
+		if (r < 0)
+			passfd_drop(tok[ntok]);
+		else
+			plat_file_close(tok[ntok]);
+	}
 	while (nheld)
 		file_put(held[--nheld]);
 	kfree(ctl);

@@ -64,6 +64,15 @@ long sock_addr_in(struct file *f, char *buf, int len);
  * full length written back there. */
 long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen);
 
+/* The kernel's own files in SCM_RIGHTS (passfd.c). passfd_token gives a host handle that
+ * stands for f (holding a reference) while a message carries it; passfd_claim turns a
+ * received handle back into its file (the reference passes to the caller, h is closed), or
+ * gives NULL for a handle that is no token; passfd_drop forgets a token that was not sent
+ * (and closes h either way). */
+long passfd_token(struct file *f);
+struct file *passfd_claim(int h);
+void passfd_drop(int h);
+
 /* AF_UNIX names (unix_addr.c): the program's paths become host abstract names private to
  * this kernel, and back. *len is updated; returns 0 or -errno. */
 long unix_addr_in(void *addr, int *len, int cap);
