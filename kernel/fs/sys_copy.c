@@ -30,6 +30,15 @@ static long kio(struct file *f, bool wr, void *buf, size_t len, off_t *pos)
 	return r;
 }
 
+/* Moves the input back over n bytes read but not written. */
+static void unread(struct file *in, off_t *inpos, long n)
+{
+	if (inpos)
+		*inpos -= n;
+	else if (in->ops->lseek)
+		in->ops->lseek(in, -n, 1 /* SEEK_CUR */);
+}
+
 /* Copies up to count bytes; returns how many, or -errno when none moved. */
 static long copy_files(struct file *in, off_t *inpos, struct file *out, off_t *outpos, size_t count)
 {
@@ -47,6 +56,7 @@ static long copy_files(struct file *in, off_t *inpos, struct file *out, off_t *o
 			r = kio(out, true, buf + put, (size_t)(got - put), outpos);
 			if (r <= 0) {
 				done += put;
+				unread(in, inpos, got - put); /* a non-blocking socket took only part */
 				goto out;
 			}
 		}

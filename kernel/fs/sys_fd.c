@@ -66,6 +66,11 @@ static long rwv(int fd, bool wr, const void *uiov, int cnt, off_t pos)
 	if (!f)
 		return -EBADF;
 	long total = 0, r = (wr ? can_write(f) : can_read(f)) ? 0 : -EBADF;
+	if (r == 0 && pos < 0 && f->ops->rwv) {
+		r = f->ops->rwv(f, wr, uiov, cnt);
+		file_put(f);
+		return wr ? finish_write(r) : r;
+	}
 	for (int i = 0; r == 0 && i < cnt; i += 64) {
 		int n = MIN(cnt - i, 64);
 		if (copy_from_user(iov, (const struct iovec *)uiov + i, n * sizeof *iov) < 0) {

@@ -68,6 +68,9 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, unsigned events, struct poll_table *pt);
 	long (*setattr)(struct file *f, const struct kattr *a);
 	long (*fallocate)(struct file *f, int mode, off_t off, off_t len);
+	/* readv/writev at the file's position in one piece (a socket sends one message); uiov is
+	 * the program's array of cnt iovecs. NULL: one read or write per iovec. */
+	long (*rwv)(struct file *f, bool wr, const void *uiov, int cnt);
 };
 
 struct file {

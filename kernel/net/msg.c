@@ -10,6 +10,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/fs/poll.h"
 #include "kernel/signal.h"
+#include "kernel/time/time.h"
 #include "gen/syscalls.h"
 #include "plat/plat.h"
 
@@ -112,8 +113,9 @@ long sock_recv(struct file *f, struct plat_msghdr *m, int flags)
 }
 
 /* The SCM_RIGHTS descriptors of a control message in the kernel: each fd becomes its file's
- * host handle; the files are held in held[] until the message is sent. */
-static long rights_out(char *ctl, size_t len, struct file **held, int *nheld)
+ * host handle, or a token for the kernel's own files (passfd.c); the files are held in held[]
+ * and the tokens listed in tok[] until the message is sent. */
+static long rights_out(char *ctl, size_t len, struct file **held, int *nheld, int *tok, int *ntok)
 {
 	for (size_t off = 0; off + sizeof(struct cmsghdr) <= len;) {
 		struct cmsghdr *c = (struct cmsghdr *)(ctl + off);
@@ -128,9 +130,13 @@ static long rights_out(char *ctl, size_t len, struct file **held, int *nheld)
 				if (!f)
 					return -EBADF;
 				held[(*nheld)++] = f;
-				if (f->host < 0) /* the kernel's own objects cannot travel through the host */
-					return -EINVAL;
 				fds[i] = f->host;
+				if (f->host < 0) {
+					long h = passfd_token(f);
+					if (h < 0)
+						return h;
+					fds[i] = tok[(*ntok)++] = (int)h;
+				}
 			}
 		}
 		off += CMSG_ALIGN(c->len);
@@ -148,7 +154,8 @@ static void rights_in(char *ctl, size_t len, bool cloexec, int *mflags)
 		if (c->level == SOL_SOCKET && c->type == SCM_RIGHTS) {
 			int *fds = (int *)(c + 1), n = (int)((c->len - sizeof *c) / sizeof(int));
 			for (int i = 0; i < n; i++) {
-				struct file *f = fds[i] >= 0 ? sock_wrap_received(fds[i]) : NULL;
+				struct file *f = fds[i] < 0 ? NULL : passfd_claim(fds[i]);
+				f = f || fds[i] < 0 ? f : sock_wrap_received(fds[i]);
 				long fd = f ? fd_install(f, 0, cloexec) : -ENFILE;
 				if (fd < 0) {
 					if (f)
@@ -191,7 +198,7 @@ static long do_sendmsg(struct file *f, const void *um, int flags)
 	struct kiovec small[IOV_FAST], *big = NULL;
 	char name[SOCKADDR_MAX];
 	struct file *held[SCM_MAX_FD];
-	int nheld = 0;
+	int nheld = 0, tok[SCM_MAX_FD], ntok = 0;
 	char *ctl = NULL;
 	const void *uname = NULL;
 	long r = 0;
@@ -209,11 +216,17 @@ static long do_sendmsg(struct file *f, const void *um, int flags)
 		r = -ENOBUFS;
 	if (r >= 0 && m.controllen) {
 		ctl = kmalloc(m.controllen);
-		r = !ctl ? -ENOMEM : copy_from_user(ctl, m.control, m.controllen) < 0 ? -EFAULT : rights_out(ctl, m.controllen, held, &nheld);
+		r = !ctl ? -ENOMEM : copy_from_user(ctl, m.control, m.controllen) < 0 ? -EFAULT : rights_out(ctl, m.controllen, held, &nheld, tok, &ntok);
 		m.control = ctl;
 	}
 	if (r >= 0)
 		r = sock_send(f, &m, flags);
+	while (ntok--) { /* a sent token lives on in the message */
+		if (r < 0)
+			passfd_drop(tok[ntok]);
+		else
+			plat_file_close(tok[ntok]);
+	}
 	while (nheld)
 		file_put(held[--nheld]);
 	kfree(ctl);
@@ -265,6 +278,19 @@ static long do_recvmsg(struct file *f, void *um, int flags)
 		r = w < 0 ? w : r;
 	}
 	kfree(ctl);
+	kfree(big);
+	return r;
+}
+
+long sock_rwv(struct file *f, bool wr, const void *uiov, int cnt)
+{
+	struct kiovec small[IOV_FAST], *big = NULL, *iov = small;
+	if (cnt > IOV_FAST && !(iov = big = kmalloc((size_t)cnt * sizeof *iov)))
+		return -ENOMEM;
+	struct plat_msghdr m = {.iov = iov, .iovlen = (size_t)cnt};
+	long r = copy_from_user(iov, uiov, (size_t)cnt * sizeof *iov) < 0 ? -EFAULT : 0;
+	if (r == 0) /* writev's caller raises SIGPIPE itself */
+		r = wr ? sock_send(f, &m, MSG_NOSIGNAL) : sock_recv(f, &m, 0);
 	kfree(big);
 	return r;
 }
@@ -333,8 +359,15 @@ struct mmsghdr {
 	unsigned len;
 };
 
-/* sendmmsg and recvmmsg: message by message until one fails; the count if any went. */
-static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send)
+static int64_t now_ns(void)
+{
+	struct timespec64 t = time_now(CLOCK_MONOTONIC);
+	return t.sec * 1000000000 + t.nsec;
+}
+
+/* sendmmsg and recvmmsg: message by message until one fails, or (recvmmsg) the deadline has
+ * passed after a message, as Linux checks it; the count if any went. */
+static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send, int64_t deadline)
 {
 	struct file *f;
 	long r = sock_get(fd, &f);
@@ -355,6 +388,10 @@ static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send)
 		}
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
+		if (deadline >= 0 && now_ns() >= deadline) {
+			n++;
+			break;
+		}
 	}
 	file_put(f);
 	return n ? (long)n : r;
@@ -362,14 +399,15 @@ static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send)
 
 long sys_sendmmsg(int fd, void *vec, unsigned vlen, int flags)
 {
-	return mmsg(fd, vec, vlen, flags, true);
+	return mmsg(fd, vec, vlen, flags, true, -1);
 }
 
-/* The timeout is checked for a valid address; messages are taken while they are there. */
 long sys_recvmmsg(int fd, void *vec, unsigned vlen, int flags, void *timeout)
 {
 	int64_t ts[2];
 	if (timeout && copy_from_user(ts, timeout, sizeof ts) < 0)
 		return -EFAULT;
-	return mmsg(fd, vec, vlen, flags, false);
+	if (timeout && (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000))
+		return -EINVAL;
+	return mmsg(fd, vec, vlen, flags, false, timeout ? now_ns() + ts[0] * 1000000000 + ts[1] : -1);
 }

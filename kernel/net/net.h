@@ -52,6 +52,8 @@ long sock_wait(struct file *f, short events, bool nonblock, int64_t timeo, int64
  * here) and the message's name and control already in kernel memory. */
 long sock_send(struct file *f, struct plat_msghdr *m, int flags);
 long sock_recv(struct file *f, struct plat_msghdr *m, int flags);
+/* readv and writev on a socket: one message. */
+long sock_rwv(struct file *f, bool wr, const void *uiov, int cnt);
 
 /* An address from the program, as Linux's move_addr_to_kernel takes it, into buf
  * (SOCKADDR_MAX bytes): its length or -errno. sock_addr_in then turns it into the host's
@@ -61,6 +63,15 @@ long sock_addr_in(struct file *f, char *buf, int len);
 /* Copies an address out as Linux's move_addr_to_user: truncated to the length at ulen, the
  * full length written back there. */
 long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen);
+
+/* The kernel's own files in SCM_RIGHTS (passfd.c). passfd_token gives a host handle that
+ * stands for f (holding a reference) while a message carries it; passfd_claim turns a
+ * received handle back into its file (the reference passes to the caller, h is closed), or
+ * gives NULL for a handle that is no token; passfd_drop forgets a token that was not sent
+ * (and closes h either way). */
+long passfd_token(struct file *f);
+struct file *passfd_claim(int h);
+void passfd_drop(int h);
 
 /* AF_UNIX names (unix_addr.c): the program's paths become host abstract names private to
  * this kernel, and back. *len is updated; returns 0 or -errno. */

@@ -107,7 +107,7 @@ static long sock_setfl(struct file *f, int flags)
 
 static const struct file_ops sock_ops = {
 	.read = sock_read, .write = sock_write, .stat = sock_stat, .statfs = sock_statfs,
-	.ioctl = sock_ioctl, .poll = sock_poll, .release = sock_release, .setfl = sock_setfl,
+	.ioctl = sock_ioctl, .poll = sock_poll, .release = sock_release, .setfl = sock_setfl, .rwv = sock_rwv,
 };
 
 bool is_sock(struct file *f)

@@ -184,9 +184,7 @@ long plat_block(struct kthread *t, uint32_t seq, struct plat_pollfd *fds, int nf
 			ts[1] = left % 1000000000;
 			tsp = ts;
 		}
-		HOST4(H_rt_sigprocmask, 2 /* SIG_SETMASK */, &open, &old, 8);
-		r = HOST5(H_ppoll, all, nfds + 1, tsp, NULL, 8);
-		HOST4(H_rt_sigprocmask, 2, &old, NULL, 8);
+		r = HOST5(H_ppoll, all, nfds + 1, tsp, &open, 8); /* signals open only while it waits */
 		__atomic_store_n(&pt->polling, 0, __ATOMIC_SEQ_CST);
 		if (all[0].revents) {
 			uint64_t v;

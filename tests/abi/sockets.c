@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -175,6 +176,13 @@ static void udp(int fam)
 	for (int i = 0; i < got; i++)
 		printf(" %.*s", (int)rmm[i].msg_len, rb[i]);
 	printf("\n");
+	/* writev on a datagram socket sends one datagram; readv takes one */
+	struct iovec two[2] = {{"first+", 6}, {"second", 6}};
+	CHECK(writev(c, two, 2) == 12);
+	char p1[4], p2[32];
+	struct iovec rtwo[2] = {{p1, 4}, {p2, sizeof(p2)}};
+	ssize_t got1 = readv(s, rtwo, 2);
+	printf("writev/readv one datagram: %zd '%.4s' '%.*s'\n", got1, p1, (int)(got1 - 4), p2);
 	CHECK(close(c) == 0 && close(s) == 0);
 }
 
@@ -230,6 +238,19 @@ static void unix_sockets(void)
 	CHECK(fstat(f, &a) == 0 && fstat(g, &b) == 0);
 	printf("passed file is the same file: %d\n", a.st_ino == b.st_ino && a.st_dev == b.st_dev);
 	close(f), close(g), close(got), close(other[0]), close(other[1]);
+	/* the kernel's own objects: a pipe's read end and an eventfd */
+	int pp[2], ev = eventfd(5, 0);
+	CHECK(pipe(pp) == 0 && ev >= 0);
+	send_fd(sv[0], pp[0]);
+	send_fd(sv[0], ev);
+	int rp = recv_fd(sv[1]), rev = recv_fd(sv[1]);
+	CHECK(write(pp[1], "through a passed pipe", 21) == 21);
+	n = read(rp, buf, sizeof(buf));
+	uint64_t count = 0;
+	CHECK(read(rev, &count, sizeof(count)) == sizeof(count));
+	printf("passed pipe: '%.*s', passed eventfd: %llu, new fds: %d\n", (int)n, buf,
+	       (unsigned long long)count, rp != pp[0] && rev != ev);
+	close(pp[0]), close(pp[1]), close(ev), close(rp), close(rev);
 	/* SCM_CREDENTIALS */
 	int one = 1;
 	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0);

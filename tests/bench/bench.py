@@ -240,6 +240,85 @@ def case_sha256sum(args):
     return ms(n), ms(e), e / n
 
 
+# The servers of tests/apps/servers.py, measured with the load generators Debian packages.
+sys.path[:0] = [os.path.join(os.path.dirname(HERE), "apps"), os.path.join(os.path.dirname(HERE), "lib")]
+import servers  # noqa: E402
+
+
+def served(argv, elfin_opts, port, client):
+    """Starts argv natively (elfin_opts None) or under elfin, runs client() against it once it
+    listens, stops it; returns what client returned."""
+    cmd = argv if elfin_opts is None else ELFIN + list(elfin_opts) + argv
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        if not servers.wait_port(port, p):
+            raise CaseError("%s did not start: %s" % (os.path.basename(argv[0]),
+                            p.stderr.read().decode(errors="replace").strip()[-200:] if p.poll() is not None else "timeout"))
+        return client()
+    finally:
+        servers.stop(p)
+
+
+SERVER_MODES = (("native", None), ("elfin", ()), ("elfin-no-preload", ("--no-preload",)))
+
+
+def throughput(start, client):
+    """Requests per second natively, under elfin with the adapter library and by the trap
+    path (--no-preload): the median of 5 rounds, the modes interleaved."""
+    got = {name: [] for name, _ in SERVER_MODES}
+    for _ in range(5):
+        for name, opts in SERVER_MODES:
+            got[name].append(start(opts, client))
+    med = {name: statistics.median(v) for name, v in got.items()}
+    n = med["native"]
+    return ("%.0f/s" % n, "%.0f/s (%.2fx)  trap=%.0f/s (%.2fx)" % (med["elfin"], med["elfin"] / n,
+            med["elfin-no-preload"], med["elfin-no-preload"] / n), med["elfin"] / n)
+
+
+def case_redis(test, pipeline):
+    """redis-benchmark, 50 clients, one command (SET or GET), with -P pipelining or without."""
+    def run(args):
+        port = servers.free_port()
+        argv = [servers.REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--protected-mode", "no", "--loglevel", "warning"]
+        n = 20000 * pipeline if pipeline > 1 else 20000
+
+        def client():
+            p = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", "50", "-n", str(n),
+                                "-P", str(pipeline), "-t", test, "--csv"], capture_output=True, text=True, timeout=120)
+            m = re.search(r'^"%s","([0-9.]+)"' % test.upper(), p.stdout, re.M)
+            if not m:
+                raise CaseError("redis-benchmark: %r" % (p.stdout + p.stderr)[-120:])
+            return float(m.group(1))
+        return throughput(lambda opts, c: served(argv, opts, port, c), client)
+    return run
+
+
+def case_nginx(args):
+    """wrk, 2 threads and 50 connections for 2 s, against nginx serving a 42-byte file."""
+    work = os.path.join(args.build, "bench", "nginx")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    servers.make_inputs(work)
+    port = servers.PORTS["nginx"]
+
+    def client():
+        p = subprocess.run(["wrk", "-t", "2", "-c", "50", "-d", "2s", "http://127.0.0.1:%d/index.html" % port],
+                           capture_output=True, text=True, timeout=60)
+        m = re.search(r"Requests/sec:\s*([0-9.]+)", p.stdout)
+        if not m or "Non-2xx" in p.stdout or "Socket errors" in p.stdout:
+            raise CaseError("wrk: %r" % (p.stdout + p.stderr)[-160:])
+        return float(m.group(1))
+
+    def start(opts, c):
+        prefix = os.path.join(work, "prefix")
+        shutil.rmtree(prefix, ignore_errors=True)
+        os.makedirs(prefix)
+        argv = [servers.NGINX, "-e", "stderr", "-p", prefix + "/", "-c", os.path.join(work, "nginx.conf")]
+        return served(argv, None if opts is None else ["--rw", prefix] + list(opts), port, c)
+    return throughput(start, client)
+
+
 CASES = [
     ("hello-glibc-static", case_hello("glibc-static")),
     ("hello-musl-static", case_hello("musl-static")),
@@ -266,6 +345,11 @@ CASES = [
     ("vm-boot-hello-musl-static", case_vm_boot("musl-static")),
     ("vm-boot-hello-glibc-dyn", case_vm_boot("glibc-dyn")),
     ("vm-getpid-instructions", case_vm_getpid_insns),
+    ("redis-set-c50", case_redis("set", 1)),
+    ("redis-get-c50", case_redis("get", 1)),
+    ("redis-set-c50-P16", case_redis("set", 16)),
+    ("redis-get-c50-P16", case_redis("get", 16)),
+    ("nginx-wrk-c50", case_nginx),
 ]
 
 # Reports of where a whole program's calls enter the kernel (one line each, no ratio).
