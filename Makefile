@@ -98,7 +98,8 @@ include tests/unit/unit.mk
 
 # Bad input to the vm platform: kernel images, a missing QEMU, initrds.
 vm-bad-tests: $(BUILD)/elfin $(VM_KERNEL) test-bins
-	$(PYTHON) tests/vm/badvm.py --elfin $(BUILD)/elfin --hello $(BUILD)/tests/musl-static/hello
+	$(PYTHON) tests/vm/badvm.py --elfin $(BUILD)/elfin --hello $(BUILD)/tests/musl-static/hello \
+		--dynamic $(BUILD)/tests/glibc-dyn/hello
 
 test: test-deps all test-bins unit-tests vdso-tests preload-tests badelf-tests vm-bad-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)

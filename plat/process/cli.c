@@ -19,7 +19,7 @@ static const char usage[] =
 	"  --no-vdso        do not map elfin's vDSO (time calls then trap)\n"
 	"  --preload, --no-preload   inject the adapter library into dynamic programs (default on)\n"
 	"  --vm             run on the vm platform: the program boots in a QEMU microvm\n"
-	"  --mem SIZE       the vm's memory (QEMU -m; default 512M, at most 1G)\n"
+	"  --mem SIZE       the vm's memory (QEMU -m; default 512M, from 2M to 1G)\n"
 	"  --accel kvm|tcg  the vm's accelerator (default: kvm where it runs at native speed)\n"
 	"  --file HOST[:GUEST]  pack a host file or directory into the vm (repeatable)\n"
 	"  --record         run the program here first and pack every file it used into the vm\n";
@@ -196,6 +196,9 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 			vm = true;
 		} else if (strcmp(o, "--mem") == 0 && i + 1 < argc) {
 			vo.mem = argv[++i];
+			uint64_t bytes = vm_mem_bytes(vo.mem);
+			if (bytes < (2 << 20) || bytes > (1ULL << 30)) /* the least a program runs in; the most the kernel uses */
+				return fail("--mem takes a size from 2M to 1G, not ", vo.mem);
 		} else if (strcmp(o, "--accel") == 0 && i + 1 < argc) {
 			vo.accel = argv[++i];
 			if (strcmp(vo.accel, "kvm") != 0 && strcmp(vo.accel, "tcg") != 0)

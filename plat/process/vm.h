@@ -25,5 +25,9 @@ struct vm_options {
 };
 
 int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen);
+/* A --mem size as QEMU's -m reads it, in bytes; 0 when it is not one. */
+uint64_t vm_mem_bytes(const char *s);
+/* What the machine needs besides the initrd: the kernel, its page tables and first heap. */
+#define VM_KERNEL_RESERVE (2ULL << 20)
 /* Boots the program in a VM; returns elfin's exit status. */
 int vm_run(struct vm_options *o, char **envp);

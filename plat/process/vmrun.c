@@ -68,6 +68,25 @@ static bool kernel_image_ok(int fd)
 }
 
 /* The kernel image beside elfin (ELFIN_VM_KERNEL overrides), checked to be a PVH ELF. */
+/* A --mem size as QEMU's -m reads it (a number of MiB, or with a K, M or G suffix), in bytes;
+ * 0 when it is not one. */
+uint64_t vm_mem_bytes(const char *s)
+{
+	uint64_t n = 0, unit = 1 << 20;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9' && n < (1ULL << 40); p++)
+		n = n * 10 + (uint64_t)(*p - '0');
+	if (p == s)
+		return 0;
+	if (*p == 'K' || *p == 'k')
+		unit = 1 << 10, p++;
+	else if (*p == 'M' || *p == 'm')
+		p++;
+	else if (*p == 'G' || *p == 'g')
+		unit = 1 << 30, p++;
+	return *p || n >= (1ULL << 40) ? 0 : n * unit;
+}
+
 static const char *find_kernel(char **envp, char *err, size_t errlen)
 {
 	static char k[4096];
@@ -308,6 +327,15 @@ int vm_run(struct vm_options *o, char **envp)
 	if (st) {
 		kprintf("elfin: %s\n", err);
 		return st;
+	}
+	/* QEMU loads the initrd into the machine's memory, and the kernel unpacks it there: an
+	 * initrd near the memory's size cannot boot. Say so rather than let the guest fault. */
+	uint64_t isize = (uint64_t)HOST3(H_lseek, ifd, 0, 2 /* SEEK_END */);
+	uint64_t mem = vm_mem_bytes(o->mem ? o->mem : "512M");
+	if (isize + VM_KERNEL_RESERVE > mem) {
+		kprintf("elfin: %s: the program and its files (%lu KiB packed) do not fit in --mem %s\n",
+			o->program, (unsigned long)(isize >> 10), o->mem ? o->mem : "512M");
+		return 2;
 	}
 	const char *accel = choose_accel(o->accel);
 	if (report)

@@ -17,6 +17,9 @@ BOOT_FAILED = 2       # the guest's exit record when the initrd is unusable
 QEMU_MAGIC = 123      # QEMU's status when the guest wrote its exit record
 
 
+CHECKS = 12  # the expectations main checks, each adding at most one problem
+
+
 def run(argv, env=None):
     p = subprocess.run(argv, capture_output=True, env=env, timeout=120)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
@@ -36,6 +39,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--elfin", required=True)
     ap.add_argument("--hello", required=True, help="a static hello-world program")
+    ap.add_argument("--dynamic", required=True, help="a dynamic (glibc) hello-world program")
     opts = ap.parse_args()
     elfin = os.path.abspath(opts.elfin)
     kernel = os.path.join(os.path.dirname(elfin), "elfin-vm")
@@ -55,6 +59,15 @@ def main():
                ["qemu-system-x86_64", "not on PATH"], problems)
         expect("bad --accel", run([elfin, "run", "--vm", "--accel", "xen", opts.hello]), 2,
                ["--accel"], problems, usage=True)
+        for mem in ("1M", "2G", "lots"):
+            expect(f"--mem {mem}", run([elfin, "run", "--vm", "--mem", mem, opts.hello]), 2,
+                   ["--mem", mem], problems, usage=True)
+        # a program and libraries that do not fit the machine: the launcher sees it from the
+        # initrd's size, or the guest when unpacking it, and says so in one line
+        expect("oversized initrd", run([elfin, "run", "--vm", "--mem", "3M", opts.dynamic]), 2,
+               ["do not fit in --mem 3M"], problems)
+        expect("oversized program", run([elfin, "run", "--vm", "--mem", "5M", opts.dynamic]), 2,
+               ["initrd", "No space left on device"], problems)
         env = dict(os.environ, ELFIN_VM_TEST_PANIC="1")
         code, _, err = run([elfin, "run", "--vm", opts.hello], env)
         if code != 125 or not all(w in err for w in ("kernel panic", "rip=", "address", "r15=", "backtrace:")):
@@ -79,7 +92,7 @@ def main():
                 problems.append(f"{name}: qemu status {code}, record {record!r}, console {out.strip()!r}")
     for p in problems:
         print("FAIL", p)
-    print(f"badvm: {7 - len(problems)} passed, {len(problems)} failed")
+    print(f"badvm: {CHECKS - len(problems)} passed, {len(problems)} failed")
     return 1 if problems else 0
 
 
