@@ -7,6 +7,8 @@ pkgs="gcc make python3"
 [ "$1" = test ] && pkgs="$pkgs musl-tools coreutils hyperfine binutils"
 # the programs of the application suites in tests/apps
 [ "$1" = test ] && pkgs="$pkgs sqlite3 lua5.4 busybox-static"
+# gnulib's test suite (tests/gnulib): gnulib-tool and the autotools it runs
+[ "$1" = test ] && pkgs="$pkgs gnulib autoconf automake m4"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
