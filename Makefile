@@ -43,7 +43,7 @@ VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,vdso/vdso.lds -Wl,--version-script=vdso
 	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--eh-frame-hdr -Wl,-Bsymbolic \
 	-Wl,--no-undefined -Wl,-z,norelro -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--build-id=sha1
 
-.PHONY: all deps test-deps test bench clean vm-bad-tests
+.PHONY: all deps test-deps test update-baseline bench clean vm-bad-tests
 all: deps $(BUILD)/elfin $(VM_KERNEL) $(PRELOAD) $(SYSCALL_DOC)
 
 deps:
@@ -94,6 +94,7 @@ $(PRELOAD): $(GEN_PRELOAD) $(wildcard preload/*.c preload/*.h)
 	@echo "  CC  $@"; $(CC) $(PRELOAD_CFLAGS) -shared -nostdlib -Wl,-z,noexecstack -o $@ $(GEN_PRELOAD) $(wildcard preload/*.c)
 
 include tests/tests.mk
+include tests/gnulib/gnulib.mk
 include tests/unit/unit.mk
 
 # Bad input to the vm platform: kernel images, a missing QEMU, initrds.
@@ -101,8 +102,18 @@ vm-bad-tests: $(BUILD)/elfin $(VM_KERNEL) test-bins
 	$(PYTHON) tests/vm/badvm.py --elfin $(BUILD)/elfin --hello $(BUILD)/tests/musl-static/hello \
 		--dynamic $(BUILD)/tests/glibc-dyn/hello
 
-test: test-deps all test-bins unit-tests vdso-tests preload-tests badelf-tests vm-bad-tests
-	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD)
+COMPAT_DOC := docs/compat.md
+TEST_RESULTS := $(BUILD)/tests/results.json
+
+# The differential suite; docs/compat.md is regenerated from the results of a run that passes.
+test: test-deps all test-bins gnulib-tests unit-tests vdso-tests preload-tests badelf-tests vm-bad-tests
+	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD) --results $(TEST_RESULTS)
+	$(PYTHON) tools/gencompat.py kernel/sys/syscalls.tbl $(TEST_RESULTS) $(COMPAT_DOC)
+
+# After an intended change of results: lists exactly the failing cases in tests/expected.txt
+# (review its diff like code, and give each new line its reason).
+update-baseline: test-deps all test-bins gnulib-tests
+	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD) --update-baseline
 
 bench: test-deps all test-bins
 	$(PYTHON) tests/bench/bench.py --elfin $(BUILD)/elfin --build $(BUILD)

@@ -9,6 +9,8 @@ pkgs="gcc make python3 qemu-system-x86"
 [ "$1" = test ] && pkgs="$pkgs sqlite3 lua5.4 busybox-static"
 # the servers of tests/apps/servers.py, their clients, and the load generators of make bench
 [ "$1" = test ] && pkgs="$pkgs redis-server redis-tools nginx-light memcached curl wrk"
+# gnulib's test suite (tests/gnulib): gnulib-tool and the autotools it runs
+[ "$1" = test ] && pkgs="$pkgs gnulib autoconf automake m4"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

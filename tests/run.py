@@ -2,7 +2,7 @@
 """run.py: the differential test suite: every case runs natively and under elfin, and must agree.
 
 Usage: python3 tests/run.py [--elfin build/elfin] [--build build] [-k FILTER] [-j N] [-v]
-                            [--list | --list-known | --update-baseline] [--baseline FILE]
+                            [--list | --list-known | --update-baseline] [--baseline FILE] [--results FILE]
 
 Cases listed in tests/expected.txt (the baseline) are expected to fail: the run fails only
 when a case that is not listed fails (newly broken). See tests/lib/baseline.py.
@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import atexit
 import concurrent.futures
+import json
 import os
 import resource
 import shutil
@@ -23,12 +24,14 @@ ROOT = os.path.dirname(TESTS)
 sys.path[:0] = [os.path.join(TESTS, "lib"), os.path.join(TESTS, "apps")]
 sys.path.append(os.path.join(TESTS, "badinput"))
 sys.path.append(os.path.join(TESTS, "vdso"))
+sys.path.append(os.path.join(TESTS, "gnulib"))
 
 import baseline  # noqa: E402
 import busybox  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
 import gen_efault  # noqa: E402
+import gnulib  # noqa: E402
 import lua  # noqa: E402
 import python3  # noqa: E402
 import servers  # noqa: E402
@@ -39,7 +42,7 @@ import vdso_cases  # noqa: E402
 # directory (make_inputs) and lists its cases (cases).
 APP_SUITES = (coreutils, python3, sqlite, lua, busybox, servers)
 # The app suites of dynamic programs, run once more with --no-preload (busybox is static).
-NO_PRELOAD_APPS = ("coreutils", "python3", "sqlite3", "lua")
+NO_PRELOAD_APPS = ("coreutils", "python3", "sqlite3", "lua", "gnulib")
 
 VARIANTS = ("glibc-dyn", "glibc-static", "glibc-static-pie", "musl-static", "musl-dyn")
 
@@ -221,9 +224,11 @@ def all_cases(build, work):
              + efault_cases(build, work) + preload_cases(build, work) + vm_cases(build, work))
     for suite in APP_SUITES:
         cases += suite.cases(work)
+    cases += gnulib.cases(build, work)
     # The dynamic distribution programs again without the adapter library (elfin preloads
     # it by default), so both ways into the kernel give the native results.
-    cases += [dataclasses.replace(c, name=f"{c.name}+no-preload", elfin_args=["--no-preload"] + c.elfin_args)
+    cases += [dataclasses.replace(c, name=f"{c.name}+no-preload", elfin_args=["--no-preload"] + c.elfin_args,
+                                  scratch=c.scratch and c.scratch + "+no-preload")
               for c in cases if c.name.split("/")[0] in NO_PRELOAD_APPS and not uses_host_tmp(c)]
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
@@ -253,6 +258,18 @@ def report(case, problems, label):
     sys.stdout.flush()
 
 
+def write_results(path, cases, statuses, passed, expected, complete):
+    """The run's results for tools/gencompat.py: per case pass or fail, the baseline's reason
+    and the exit statuses."""
+    ok = set(passed)
+    data = {"complete": complete, "cases": {
+        c.name: {"passed": c.name in ok, "known": expected.get(c.name), **statuses[c.name]}
+        for c in cases}}
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f, indent=0, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
 def main():
     ap = argparse.ArgumentParser(description="Compare programs run natively and under elfin.")
     ap.add_argument("--elfin", default=os.path.join(ROOT, "build", "elfin"),
@@ -267,6 +284,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=30, help="seconds per run")
     ap.add_argument("--baseline", default=os.path.join(TESTS, "expected.txt"),
                     help="the cases expected to fail (default: tests/expected.txt)")
+    ap.add_argument("--results", help="write each case's result and exit statuses to this "
+                    "JSON file (tools/gencompat.py reads it)")
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--list", action="store_true", help="list the cases and exit")
     mode.add_argument("--list-known", action="store_true",
@@ -313,8 +332,9 @@ def main():
     atexit.register(difftest.remove_host_tmp)
     cases = selected(all_cases(build, work), opts.filters)
     passed, broken, fixed, known, failing = [], [], [], [], []
+    statuses = {c.name: {} for c in cases}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        results = pool.map(lambda c: difftest.compare(c, elfin, opts.timeout), cases)
+        results = pool.map(lambda c: difftest.compare(c, elfin, opts.timeout, statuses[c.name]), cases)
         for case, problems in zip(cases, results):
             listed = case.name in expected
             if not problems:
@@ -355,6 +375,8 @@ def main():
         setup = [n for n in broken if n not in failing]
         broken, fixed, known = setup, [], [n for n in failing]
 
+    if opts.results:
+        write_results(opts.results, cases, statuses, passed, expected, not opts.filters)
     print()
     print("newly broken:" + ("" if broken else " none"))
     for name in broken:

@@ -303,10 +303,13 @@ static long open_parent(struct mount *m, const char *rel, const char **name)
 	return h == -EXDEV ? -EFOLLOW : h;
 }
 
-/* A new name on a read-only mount: EEXIST if it exists, as Linux checks that first. */
+/* A new name on a read-only mount: EEXIST if it exists, as Linux checks that first; the
+ * grant's own root (EBUSY from open_parent) always exists. */
 static long create_refusal(struct mount *m, const char *rel, long h)
 {
 	struct kstat st;
+	if (h == -EBUSY)
+		return -EEXIST;
 	if (h == -EROFS && !m->rw && host_statat(m->host, dot(rel), AT_SYMLINK_NOFOLLOW, &st) == 0)
 		return -EEXIST;
 	return h;

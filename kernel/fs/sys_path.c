@@ -1,4 +1,4 @@
-/* System calls that name files: open, access, readlink, cwd, mkdir, unlink, rename, link,
+/* System calls that name files: open, creat, access, readlink, cwd, mkdir, unlink, rename, link,
  * symlink, truncate. */
 #include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
@@ -34,6 +34,11 @@ long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 long sys_open(const char *path, int flags, unsigned mode)
 {
 	return sys_openat(AT_FDCWD, path, flags, mode);
+}
+
+long sys_creat(const char *path, unsigned mode)
+{
+	return sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
 long sys_faccessat2(int dirfd, const char *path, int mode, int flags)

@@ -35,6 +35,25 @@ static void check_links(void)
 	CHECK(symlink("loop", "loop") == 0);
 	expect("a self loop", SYS(SYS_stat, "loop", &st), ELOOP);
 	expect("link into /dev/shm", SYS(SYS_link, "data", "/dev/shm/elfin-hostlinks-x"), EXDEV);
+	/* ".." is the granted directory itself, which exists */
+	expect("symlink named ..", SYS(SYS_symlink, "x", ".."), EEXIST);
+	expect("mkdir ..", SYS(SYS_mkdir, "..", 0700), EEXIST);
+	expect("link named ..", SYS(SYS_link, "data", ".."), EEXIST);
+}
+
+/* creat is open(O_CREAT | O_WRONLY | O_TRUNC); musl's creat calls open, so the raw call. */
+static void check_creat(void)
+{
+	struct stat st;
+	int fd = (int)SYS(SYS_creat, "created", 0640);
+
+	CHECK(fd >= 0 && write(fd, "abc", 3) == 3 && fstat(fd, &st) == 0);
+	printf("creat: mode %04o size %lld\n", st.st_mode & 07777, (long long)st.st_size);
+	expect("read from a creat fd", SYS(SYS_read, fd, &st, 1), EBADF);
+	CHECK(close(fd) == 0);
+	fd = (int)SYS(SYS_creat, "created", 0600);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && close(fd) == 0);
+	printf("creat again: mode %04o size %lld\n", st.st_mode & 07777, (long long)st.st_size);
 }
 
 static void check_attrs(void)
@@ -84,10 +103,11 @@ int main(void)
 	snprintf(dir, sizeof(dir), "hostlinks-%d", (int)getpid());
 	CHECK(mkdir(dir, 0700) == 0 && chdir(dir) == 0);
 	check_links();
+	check_creat();
 	check_attrs();
 	check_leaving();
 	static const char *names[] = { "data", "link", "hard", "sub/up", "sub/dangling", "sub/nowhere",
-				       "sub-link", "loop", "other", "out", "to-tmp" };
+				       "sub-link", "loop", "other", "out", "to-tmp", "created" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(unlink(names[i]) == 0);
 	CHECK(rmdir("sub") == 0 && chdir("..") == 0 && rmdir(dir) == 0);

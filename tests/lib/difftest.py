@@ -23,8 +23,9 @@ BASE_ENV = {
 # kernel's own tmpfs, so both runs of a case can be given the same names.
 HOST_TMP = f"/tmp/elfin-test-{os.getpid()}"
 
-# Normalisation rules, by name; a case lists the ones it needs. Keep them few and narrow:
-# a program that prints something nondeterministic should be fixed instead.
+# Normalisation rules, by name; a case lists the ones it needs. They are the only ones: keep
+# them few and narrow, each removing what elfin itself adds; they apply to the elfin run's
+# output only. A program that prints something nondeterministic should be fixed instead.
 NORMALISERS = {
     # The adapter library elfin preloads into dynamic programs shows up in their environment.
     "preload": lambda out: re.sub(rb"(?m)^LD_PRELOAD=\S*libelfin\S*\n", b"", out),
@@ -36,7 +37,7 @@ class Case:
     """One program run to compare: argv[0] is the program's path."""
     name: str
     argv: list
-    status: int = 0                 # the exit status the native run must give
+    status: int = 0                 # the exit status the native run must give; None: any
     env: dict = field(default_factory=dict)
     stdin: bytes = b""              # fed through a pipe
     stdin_file: str = None          # or the contents of this file, fed through a pipe
@@ -57,6 +58,13 @@ class Case:
     # Instead of stdin: called with the running program's Popen (binary pipes), returns what
     # to compare as its stdout.
     interact: object = None
+    # Called as setup(dir) on each fresh scratch directory, before the run.
+    setup: object = None
+    # The program runs the programs it tests through the command in this environment variable
+    # (gnulib's CHECKER): the elfin run is argv itself, run natively, with the variable set to
+    # `elfin run ELFIN_ARGS`, so that only those programs run under elfin.
+    checker: str = None
+    timeout: float = None           # seconds per run, instead of the driver's
 
 
 @dataclass
@@ -75,6 +83,8 @@ def scratch_dir(case, side):
     path = os.path.join(case.scratch, side)
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
+    if case.setup:
+        case.setup(path)
     return path
 
 
@@ -109,12 +119,12 @@ def run_interactive(argv, case, timeout, env, cwd):
     return Run(128 - p.returncode if p.returncode < 0 else p.returncode, out, err)
 
 
-def run(argv, case, timeout, scratch=None):
-    """Runs argv with the case's stdin, environment and cwd, "{scratch}" standing for the
-    scratch directory; a signal death becomes 128+N."""
+def run(argv, case, timeout, scratch=None, more_env=None):
+    """Runs argv with the case's stdin, environment (and more_env) and cwd, "{scratch}" standing
+    for the scratch directory; a signal death becomes 128+N."""
     def place(value):
         return value.replace("{scratch}", scratch) if scratch and value else value
-    env = {name: place(value) for name, value in {**BASE_ENV, **case.env}.items()}
+    env = {name: place(value) for name, value in {**BASE_ENV, **case.env, **(more_env or {})}.items()}
     if case.interact:
         return run_interactive([place(a) for a in argv], case, timeout, env, place(case.cwd))
     stdin = case.stdin
@@ -130,10 +140,7 @@ def run(argv, case, timeout, scratch=None):
     except OSError as e:
         return Run(error=f"cannot start {argv[0]}: {e.strerror}")
     status = 128 - p.returncode if p.returncode < 0 else p.returncode
-    out, err = p.stdout, p.stderr
-    for rule in case.normalise:
-        out, err = NORMALISERS[rule](out), NORMALISERS[rule](err)
-    return Run(status, out, err)
+    return Run(status, p.stdout, p.stderr)
 
 
 def tail(data, lines=3):
@@ -192,15 +199,19 @@ class SetupProblem(list):
     native run misbehaves), as opposed to elfin disagreeing with Linux."""
 
 
-def compare(case, elfin, timeout):
+def compare(case, elfin, timeout, statuses=None):
     """Runs a case both ways; returns None if they agree, else the lines that explain why not
-    (a SetupProblem if the fault is not elfin's)."""
+    (a SetupProblem if the fault is not elfin's). The exit statuses of the runs that completed
+    go into the dict statuses, if given, as "native" and "elfin"."""
     prog = case.argv[0]
     if os.sep in prog and not os.access(prog, os.X_OK):
         return SetupProblem([f"program {prog} does not exist (run `make test-bins`?)"])
+    timeout = case.timeout or timeout
+    statuses = {} if statuses is None else statuses
     native_dir = scratch_dir(case, "native")
     native = run(case.argv, case, timeout, native_dir)
-    if native.error or native.status != case.status:
+    statuses["native"] = native.status
+    if native.error or case.status not in (None, native.status):
         why = native.error or f"exit status {native.status}, expected {case.status}"
         return SetupProblem([f"native run failed: {why}"] + tail(native.stderr))
     elfin_dir = scratch_dir(case, "elfin")
@@ -209,7 +220,14 @@ def compare(case, elfin, timeout):
         fd, stats = tempfile.mkstemp(prefix="elfin-stats-", suffix=".json")
         os.close(fd)
         opts += ["--stats", stats]
-    ours = run([elfin, "run"] + opts + case.argv, case, timeout, elfin_dir)
+    if case.checker:  # the shell splits it into words, without quote removal
+        ours = run(case.argv, case, timeout, elfin_dir,
+                   {case.checker: " ".join([elfin, "run"] + opts)})
+    else:
+        ours = run([elfin, "run"] + opts + case.argv, case, timeout, elfin_dir)
+    statuses["elfin"] = ours.status
+    for rule in case.normalise:  # what elfin itself adds, so never to the native run
+        ours.stdout, ours.stderr = NORMALISERS[rule](ours.stdout), NORMALISERS[rule](ours.stderr)
     problems = []
     if case.calls is not None:
         problems += [] if ours.error else check_calls(stats, case.calls)
