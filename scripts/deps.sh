@@ -2,6 +2,7 @@
 # Installs the Debian packages elfin needs when they are missing.
 #   deps.sh build   what `make` needs
 #   deps.sh test    what `make test` and `make bench` need as well
+#   deps.sh fuzz    what `make fuzz` needs as well (clang and its libFuzzer runtime)
 set -e
 pkgs="gcc make python3 qemu-system-x86"
 [ "$1" = test ] && pkgs="$pkgs musl-tools coreutils hyperfine binutils"
@@ -11,6 +12,8 @@ pkgs="gcc make python3 qemu-system-x86"
 [ "$1" = test ] && pkgs="$pkgs redis-server redis-tools nginx-light memcached curl wrk"
 # gnulib's test suite (tests/gnulib): gnulib-tool and the autotools it runs
 [ "$1" = test ] && pkgs="$pkgs gnulib autoconf automake m4"
+# the loader's fuzz target (tests/fuzz)
+[ "$1" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -60,3 +60,21 @@ preload-tests: $(GEN_PRELOAD)
 
 badelf-tests: $(BUILD)/elfin
 	$(PYTHON) tests/badelf/run.py --elfin $(BUILD)/elfin --dir $(BUILD)/tests/badelf
+
+# The ELF checks under libFuzzer (clang, from Debian's clang and libclang-rt-dev): not part of
+# make test. FUZZ_SECONDS bounds the run; every crash it finds becomes a case of test_elf.c.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := $(BUILD)/fuzz
+$(FUZZ_DIR)/fuzz_elf: | fuzz-deps
+$(FUZZ_DIR)/fuzz_elf: tests/fuzz/fuzz_elf.c kernel/exec/elf.c tests/unit/hostshim.c $(UNIT_HDRS)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -O1 -g -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_elf.c kernel/exec/elf.c tests/unit/hostshim.c
+
+.PHONY: fuzz fuzz-deps
+fuzz-deps:
+	@sh scripts/deps.sh fuzz
+
+fuzz: fuzz-deps $(FUZZ_DIR)/fuzz_elf
+	@mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/fuzz_elf -max_total_time=$(FUZZ_SECONDS) -max_len=20000 $(FUZZ_DIR)/corpus tests/fuzz/corpus
