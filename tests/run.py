@@ -70,7 +70,8 @@ ABI_PARTS = {
 }
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]
-ABI_ENV = {"ELFIN_TEST_A": "a value with spaces", "ELFIN_TEST_EMPTY": ""}
+# The driver starts every run itself (no shell between), so it is every program's parent.
+ABI_ENV = {"ELFIN_TEST_A": "a value with spaces", "ELFIN_TEST_EMPTY": "", "ELFIN_TEST_PARENT": str(os.getpid())}
 # What elfin's --stats must show for a program's runs (difftest.Case.calls).
 ABI_CALLS = {
     # 20 000 writes and 3 000 reads of a tmpfs file need no host call each: the count stays

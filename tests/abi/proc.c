@@ -118,6 +118,9 @@ static void check_session(void)
 	printf("session: sid>=0 %d, pgid>0 %d, getsid(pid)==getsid(0) %d, getpgrp()==getpgid(0) %d\n",
 	       sid >= 0, pgid > 0, getsid(pid) == sid, getpgrp() == pgid);
 	printf("leads its session %d, leads its group %d\n", sid == pid, pgid == pid);
+	const char *parent = getenv("ELFIN_TEST_PARENT"); /* the test driver's pid, when it runs us */
+	if (parent)
+		printf("getppid() is the driver's pid: %d\n", getppid() == atoi(parent));
 	report("getsid(-5)", getsid(-5));
 	report("setpgid(0, -1)", setpgid(0, -1));
 	pid_t r = setsid();
