@@ -334,30 +334,35 @@ def main():
     cases = selected(all_cases(build, work), opts.filters)
     passed, broken, fixed, known, failing = [], [], [], [], []
     statuses = {c.name: {} for c in cases}
+    # Cases that must run alone go after the others, one at a time.
+    cases = [c for c in cases if not c.exclusive] + [c for c in cases if c.exclusive]
+    shared = sum(1 for c in cases if not c.exclusive)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        results = pool.map(lambda c: difftest.compare(c, elfin, opts.timeout, statuses[c.name]), cases)
-        for case, problems in zip(cases, results):
-            listed = case.name in expected
-            if not problems:
-                passed.append(case.name)
-                if listed:
-                    fixed.append(case.name)
-                    print(f"NEWLY FIXED {case.name}: passes, but {shown} expects it to "
-                          f"fail ({expected[case.name]})")
-                    sys.stdout.flush()
-            elif isinstance(problems, difftest.SetupProblem):
-                # The case itself is broken, not elfin: never excused by the baseline.
-                broken.append(case.name)
-                report(case, problems, "FAIL")
-            elif listed:
-                known.append(case.name)
-                failing.append(case.name)
-                if opts.verbose:
-                    report(case, problems, f"KNOWN ({expected[case.name]})")
-            else:
-                broken.append(case.name)
-                failing.append(case.name)
-                report(case, problems, "FAIL")
+        results = list(pool.map(lambda c: difftest.compare(c, elfin, opts.timeout, statuses[c.name]),
+                                cases[:shared]))
+    results += [difftest.compare(c, elfin, opts.timeout, statuses[c.name]) for c in cases[shared:]]
+    for case, problems in zip(cases, results):
+        listed = case.name in expected
+        if not problems:
+            passed.append(case.name)
+            if listed:
+                fixed.append(case.name)
+                print(f"NEWLY FIXED {case.name}: passes, but {shown} expects it to "
+                      f"fail ({expected[case.name]})")
+                sys.stdout.flush()
+        elif isinstance(problems, difftest.SetupProblem):
+            # The case itself is broken, not elfin: never excused by the baseline.
+            broken.append(case.name)
+            report(case, problems, "FAIL")
+        elif listed:
+            known.append(case.name)
+            failing.append(case.name)
+            if opts.verbose:
+                report(case, problems, f"KNOWN ({expected[case.name]})")
+        else:
+            broken.append(case.name)
+            failing.append(case.name)
+            report(case, problems, "FAIL")
 
     if opts.update_baseline:
         new = baseline.updated(expected, existing, {c.name for c in cases}, failing)

@@ -63,11 +63,16 @@ def _script_case(name, script, env, work):
     return _case(name, ["/bin/sh", script], env, work, programs, checker=CHECKER)
 
 
+# gnulib's tests that listen on a fixed TCP port (TEST_PORT 12345 in test-poll.c and
+# test-select.h): two runs at once take each other's connections, so they run alone.
+FIXED_PORT = ("gnulib/test-poll", "gnulib/test-select", "gnulib/test-pselect")
+
+
 def _case(name, argv, env, work, programs, **kw):
     """A test run in a directory of its own, which elfin lets it write."""
     return Case(name, argv, status=None, env=env, cwd="{scratch}", timeout=TIMEOUT,
                 scratch=os.path.join(work, name), elfin_args=["--rw", "{scratch}"],
-                setup=_linker(programs), **kw)
+                setup=_linker(programs), exclusive=name in FIXED_PORT, **kw)
 
 
 def cases(build, work):

@@ -65,6 +65,9 @@ class Case:
     # `elfin run ELFIN_ARGS`, so that only those programs run under elfin.
     checker: str = None
     timeout: float = None           # seconds per run, instead of the driver's
+    # The program takes something of the machine's that only one run may hold (a fixed TCP
+    # port): the driver runs it alone, after the others.
+    exclusive: bool = False
 
 
 @dataclass
