@@ -190,17 +190,18 @@ def case_heavy(mode, elfin_opts=()):
     return run
 
 
-def trap_share(label, argv, stdin=None, elfin_opts=()):
+def trap_share(label, argv, stdin=None, elfin_opts=(), fresh=()):
     """Where the calls of a whole program come from under elfin with the adapter library:
     the share that still traps (glibc's internal calls no preload reaches, and calls libc
-    makes inline), with the syscalls that trap most. A report, not a timing."""
+    makes inline), with the syscalls that trap most. A report, not a timing. Files named in
+    fresh (a database the program creates) are removed first."""
     def run(args):
         bench = os.path.join(args.build, "bench")
         stats = os.path.join(bench, "stats-%s.json" % label)
         argv_ = [a.format(bench=bench, root=ROOT) for a in argv]
-        for a in argv_:  # a database the program creates starts afresh
-            if a.endswith(".db") and os.path.exists(a):
-                os.unlink(a)
+        for path in (a.format(bench=bench) for a in fresh):
+            if os.path.exists(path):
+                os.unlink(path)
         opts = [a.format(bench=bench) for a in elfin_opts]
         p = subprocess.run(ELFIN + ["--stats", stats] + opts + argv_, input=stdin,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -356,6 +357,7 @@ CASES = [
 REPORTS = [
     ("traps-python3-start", trap_share("python3", ["/usr/bin/python3", "-c", "pass"])),
     ("traps-sqlite3-insert", trap_share("sqlite3", ["/usr/bin/sqlite3", "{bench}/insert.db"], stdin=SQLITE_WORKLOAD,
+                                        fresh=["{bench}/insert.db"],
                                         elfin_opts=["--rw", "{bench}"])),
     ("traps-lua-script", trap_share("lua", ["/usr/bin/lua5.4", "{root}/tests/apps/lua/tables.lua"])),
 ]
