@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """run.py: the differential test suite: every case runs natively and under elfin, and must agree.
 
-Usage: python3 tests/run.py [--elfin build/elfin] [--build build] [-k FILTER] [-j N] [-v]
+Usage: python3 tests/run.py [--elfin build/elfin] [--build build] [-k FILTER] [-x EXCLUDE] [-j N] [-v]
                             [--list | --list-known | --update-baseline] [--baseline FILE] [--results FILE]
 
 Cases listed in tests/expected.txt (the baseline) are expected to fail: the run fails only
@@ -30,7 +30,7 @@ import baseline  # noqa: E402
 import busybox  # noqa: E402
 import coreutils  # noqa: E402
 import difftest  # noqa: E402
-import gen_efault  # noqa: E402
+import gen_badarg  # noqa: E402
 import gnulib  # noqa: E402
 import lua  # noqa: E402
 import python3  # noqa: E402
@@ -151,17 +151,17 @@ print("time:", abs(libc.time(None) - int(__import__("time").time())) <= 1)
 '''
 
 
-# The bad-pointer test generated from the syscall list (tests/badinput/gen_efault.py), built in
-# these variants (tests/tests.mk: TESTS_GEN_VARIANTS). Each call it tests is a case of its own,
-# so that a known difference in one call hides no other.
-EFAULT_VARIANTS = ("glibc-static", "musl-static")
+# The bad-argument test generated from the syscall list (tests/badinput/gen_badarg.py: bad
+# pointers and bad flags), built in these variants (tests/tests.mk: TESTS_GEN_VARIANTS). Each
+# call it tests is a case of its own, so that a known difference in one call hides no other.
+BADARG_VARIANTS = ("glibc-static", "musl-static")
 
 
-def efault_cases(build, work):
-    calls = gen_efault.tested_calls(os.path.join(ROOT, "kernel", "sys", "syscalls.tbl"))
-    return [difftest.Case(f"efault/{variant}/{call}",
-                          [os.path.join(build, "tests", variant, "efault"), call], cwd=work)
-            for variant in EFAULT_VARIANTS for call in calls]
+def badarg_cases(build, work):
+    calls = gen_badarg.tested_calls(os.path.join(ROOT, "kernel", "sys", "syscalls.tbl"))
+    return [difftest.Case(f"badarg/{variant}/{call}",
+                          [os.path.join(build, "tests", variant, "badarg"), call], cwd=work)
+            for variant in BADARG_VARIANTS for call in calls]
 
 
 # The vm platform (elfin run --vm: QEMU microvm, TCG on these machines, about half a second a
@@ -222,7 +222,7 @@ def uses_host_tmp(case):
 
 def all_cases(build, work):
     cases = (abi_cases(build, work) + vdso_cases.cases(build, work, VARIANTS, ABI_ENV)
-             + efault_cases(build, work) + preload_cases(build, work) + vm_cases(build, work))
+             + badarg_cases(build, work) + preload_cases(build, work) + vm_cases(build, work))
     for suite in APP_SUITES:
         cases += suite.cases(work)
     cases += gnulib.cases(build, work)
@@ -236,10 +236,9 @@ def all_cases(build, work):
     return cases
 
 
-def selected(cases, filters):
-    if not filters:
-        return cases
-    return [c for c in cases if any(f in c.name for f in filters)]
+def selected(cases, filters, excludes=()):
+    return [c for c in cases if (not filters or any(f in c.name for f in filters))
+            and not any(x in c.name for x in excludes)]
 
 
 def prepare_work(build):
@@ -279,6 +278,8 @@ def main():
                     help="the build directory holding tests/<variant>/<program>")
     ap.add_argument("-k", dest="filters", action="append", default=[],
                     help="run only cases whose name contains FILTER (repeatable)")
+    ap.add_argument("-x", dest="excludes", action="append", default=[],
+                    help="leave out cases whose name contains EXCLUDE (repeatable)")
     ap.add_argument("-j", dest="jobs", type=int, default=2, help="cases run in parallel")
     ap.add_argument("-v", dest="verbose", action="store_true",
                     help="also show why each known failure failed")
@@ -311,7 +312,7 @@ def main():
     for name in stale:
         print(f"run.py: warning: {shown} lists {name}, which is no case", file=sys.stderr)
     if opts.list:
-        for c in selected(all_cases(build, work), opts.filters):
+        for c in selected(all_cases(build, work), opts.filters, opts.excludes):
             print(c.name)
         return 0
     if opts.list_known:
@@ -331,7 +332,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     prepare_work(build)
     atexit.register(difftest.remove_host_tmp)
-    cases = selected(all_cases(build, work), opts.filters)
+    cases = selected(all_cases(build, work), opts.filters, opts.excludes)
     passed, broken, fixed, known, failing = [], [], [], [], []
     statuses = {c.name: {} for c in cases}
     # Cases that must run alone go after the others, one at a time.
@@ -382,7 +383,8 @@ def main():
         broken, fixed, known = setup, [], [n for n in failing]
 
     if opts.results:
-        write_results(opts.results, cases, statuses, passed, expected, not opts.filters)
+        write_results(opts.results, cases, statuses, passed, expected,
+                      not opts.filters and not opts.excludes)
     print()
     print("newly broken:" + ("" if broken else " none"))
     for name in broken:

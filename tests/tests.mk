@@ -33,18 +33,19 @@ $$(filter $$(BUILD)/tests/$(1)/%,$$(TEST_BINS)): $$(BUILD)/tests/$(1)/%: tests/a
 endef
 $(foreach v,$(TESTS_VARIANTS),$(eval $(call TESTS_VARIANT_RULE,$(v))))
 
-# The bad-pointer test: tests/badinput/gen_efault.py writes its cases from the syscall list.
+# The bad-argument test: tests/badinput/gen_badarg.py writes its cases (bad pointers, bad flags)
+# from the syscall list.
 # Its system calls are raw, so two link variants (one per libc) are enough.
 TESTS_GEN_VARIANTS := glibc-static musl-static
-TESTS_EFAULT_C := $(BUILD)/tests/gen/efault.c
-TEST_GEN_BINS := $(foreach v,$(TESTS_GEN_VARIANTS),$(BUILD)/tests/$(v)/efault)
+TESTS_BADARG_C := $(BUILD)/tests/gen/badarg.c
+TEST_GEN_BINS := $(foreach v,$(TESTS_GEN_VARIANTS),$(BUILD)/tests/$(v)/badarg)
 
-$(TESTS_EFAULT_C): tests/badinput/gen_efault.py kernel/sys/syscalls.tbl tools/gensyscalls.py
+$(TESTS_BADARG_C): tests/badinput/gen_badarg.py kernel/sys/syscalls.tbl tools/gensyscalls.py
 	@mkdir -p $(@D)
-	$(PYTHON) tests/badinput/gen_efault.py kernel/sys/syscalls.tbl $@
+	$(PYTHON) tests/badinput/gen_badarg.py kernel/sys/syscalls.tbl $@
 
 define TESTS_GEN_RULE
-$$(BUILD)/tests/$(1)/efault: $$(TESTS_EFAULT_C) tests/badinput/efault.h tests/abi/abi.h tests/tests.mk
+$$(BUILD)/tests/$(1)/badarg: $$(TESTS_BADARG_C) tests/badinput/badarg.h tests/abi/abi.h tests/tests.mk
 	@mkdir -p $$(@D)
 	$$(TESTS_CC_$(1)) $$(TESTS_CFLAGS) -Itests/badinput $$(TESTS_LINK_$(1)) -o $$@ $$<
 endef

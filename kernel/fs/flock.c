@@ -13,6 +13,7 @@
 #define LOCK_EX 2
 #define LOCK_NB 4
 #define LOCK_UN 8
+#define LOCK_MAND 32 /* removed from Linux: ignored */
 
 struct flock_entry {
 	uint64_t dev, ino;
@@ -105,6 +106,8 @@ static long take(struct file *f, const struct want *w, bool nonblock)
 
 long sys_flock(int fd, int op)
 {
+	if (op & LOCK_MAND)
+		return 0; /* Linux ignores the removed mandatory locks, before it looks at the fd */
 	int kind = op & ~LOCK_NB;
 	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
 		return -EINVAL;

@@ -145,20 +145,52 @@ long sys_pwritev(int fd, const void *iov, int iovcnt, long off)
 #define RWF_SUPPORTED 0x1f /* HIPRI DSYNC SYNC NOWAIT APPEND: hints, or what every write does */
 
 /* preadv2/pwritev2: an offset of -1 means the file's own position. */
+/* Whether the vector transfers anything, checked as Linux checks it before any transfer: the
+ * file open for the direction, then every iovec readable with a length that is not negative. */
+static long rwv_nonempty(int fd, bool wr, const void *uiov, int cnt)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = (wr ? can_write(f) : can_read(f)) ? 0 : -EBADF;
+	file_put(f);
+	if (r == 0 && (cnt < 0 || cnt > IOV_MAX))
+		r = -EINVAL;
+	bool some = false;
+	for (int i = 0; r == 0 && i < cnt; i++) {
+		struct iovec v;
+		if (copy_from_user(&v, (const struct iovec *)uiov + i, sizeof v) < 0)
+			r = -EFAULT;
+		else if ((long)v.len < 0)
+			r = -EINVAL;
+		else
+			some |= v.len != 0;
+	}
+	return r < 0 ? r : some;
+}
+
+/* preadv2/pwritev2: Linux looks at the flags only for a vector that transfers something. */
+static long rwv2(int fd, bool wr, const void *uiov, int cnt, long off, int flags)
+{
+	if (off < -1)
+		return -EINVAL;
+	if (flags & ~RWF_SUPPORTED) {
+		long r = rwv_nonempty(fd, wr, uiov, cnt);
+		return r <= 0 ? r : -EOPNOTSUPP;
+	}
+	return rwv(fd, wr, uiov, cnt, off);
+}
+
 long sys_preadv2(int fd, const void *iov, int iovcnt, long off, long off_hi, int flags)
 {
 	(void)off_hi;
-	if (flags & ~RWF_SUPPORTED)
-		return -EOPNOTSUPP;
-	return off < -1 ? -EINVAL : rwv(fd, false, iov, iovcnt, off);
+	return rwv2(fd, false, iov, iovcnt, off, flags);
 }
 
 long sys_pwritev2(int fd, const void *iov, int iovcnt, long off, long off_hi, int flags)
 {
 	(void)off_hi;
-	if (flags & ~RWF_SUPPORTED)
-		return -EOPNOTSUPP;
-	return off < -1 ? -EINVAL : rwv(fd, true, iov, iovcnt, off);
+	return rwv2(fd, true, iov, iovcnt, off, flags);
 }
 
 long sys_lseek(int fd, long off, int whence)

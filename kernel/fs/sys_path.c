@@ -15,13 +15,13 @@
 
 long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 {
+	flags &= OPEN_FLAGS | O_TMPFILE; /* Linux ignores unknown open flags */
+	if (flags & O_PATH) /* and O_PATH beats every other, before any check */
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if ((flags & O_TMPFILE_BIT) && ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY))
 		return -EINVAL; /* an unnamed file is made to be written, and never by O_CREAT */
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) && !(flags & O_TMPFILE_BIT))
 		return -EINVAL; /* as Linux 6.4 and later */
-	flags &= OPEN_FLAGS | O_TMPFILE; /* Linux ignores unknown open flags */
-	if (flags & O_PATH)
-		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	struct lookup lk;
 	long r = vfs_resolve_user(dirfd, path, &lk);
 	if (r < 0)

@@ -103,6 +103,14 @@ static bool over_as_limit(size_t len)
 long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 {
 	uintptr_t a = (uintptr_t)addr;
+	if (off & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) { /* Linux looks up the file before it reads the flags */
+		struct file *f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+	}
 	int type = flags & MAP_TYPE;
 	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;

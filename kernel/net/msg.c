@@ -297,6 +297,8 @@ long sock_rwv(struct file *f, bool wr, const void *uiov, int cnt)
 
 long sys_sendmsg(int fd, const void *msg, int flags)
 {
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
 	struct file *f;
 	long r = sock_get(fd, &f);
 	if (r < 0)
@@ -308,6 +310,8 @@ long sys_sendmsg(int fd, const void *msg, int flags)
 
 long sys_recvmsg(int fd, void *msg, int flags)
 {
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
 	struct file *f;
 	long r = sock_get(fd, &f);
 	if (r < 0)
@@ -399,11 +403,15 @@ static long mmsg(int fd, void *uvec, unsigned vlen, int flags, bool send, int64_
 
 long sys_sendmmsg(int fd, void *vec, unsigned vlen, int flags)
 {
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
 	return mmsg(fd, vec, vlen, flags, true, -1);
 }
 
 long sys_recvmmsg(int fd, void *vec, unsigned vlen, int flags, void *timeout)
 {
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
 	int64_t ts[2];
 	if (timeout && copy_from_user(ts, timeout, sizeof ts) < 0)
 		return -EFAULT;

@@ -26,6 +26,7 @@
 #define MSG_WAITALL 0x100
 #define MSG_NOSIGNAL 0x4000
 #define MSG_CMSG_CLOEXEC 0x40000000
+#define MSG_CMSG_COMPAT 0x80000000U /* 32-bit callers only: EINVAL from a 64-bit one */
 #define SCM_RIGHTS 1
 #define SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define UIO_MAXIOV 1024

@@ -118,9 +118,7 @@ long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem)
 		return -EINVAL;
 	if (!clock_valid(clk) || clk == CLOCK_MONOTONIC_RAW || clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE)
 		return clk == CLOCK_PROCESS_CPUTIME_ID ? -EOPNOTSUPP : -EINVAL;
-	if (flags & ~TIMER_ABSTIME)
-		return -EINVAL;
-	return do_sleep(clk, flags, req, rem);
+	return do_sleep(clk, flags & TIMER_ABSTIME, req, rem); /* Linux ignores the other bits */
 }
 
 /* getcpu, the vDSO's other call; the cache argument has been unused since Linux 2.6.24. */

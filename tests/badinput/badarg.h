@@ -1,22 +1,25 @@
-/* efault.h: the fixed half of the generated bad-pointer test (tests/badinput/gen_efault.py
- * writes the other half, one case per system call and pointer argument, into efault.c).
+/* badarg.h: the fixed half of the generated bad-argument test (tests/badinput/gen_badarg.py
+ * writes the other half, one case per system call and bad argument, into badarg.c).
  *
  * Every case is a raw system call whose arguments are valid and harmless (the fixtures below:
- * open files, a pipe, an epoll, a timer, zeroed structures) except the one pointer under test,
- * which is bad. Each case runs in three passes:
+ * open files, a pipe, an epoll, a timer, zeroed structures) except the one under test, which
+ * is bad. A pointer case runs in three passes:
  *   one        the pointer is (void *)1
  *   prot_none  the pointer is the start of a PROT_NONE page
  *   read_only  the pointer is the start of a zeroed read-only page (only for pointers the
  *              call writes through)
- * and prints `pass name argN ERRNO` (or `ret=N` when the call did not fail). The program's
- * arguments, if any, name the calls to run (`efault read getgroups`): tests/run.py runs each
+ * and a flag case (flags, a command, a mode, a clock or a signal number) in two:
+ *   flags_all  every bit set (-1)
+ *   flags_high a bit no call defines (1 << 30)
+ * Each prints `pass name argN ERRNO` (or `ret=N` when the call did not fail). The program's
+ * arguments, if any, name the calls to run (`badarg read getgroups`): tests/run.py runs each
  * call as a case of its own, so that one known difference hides no other. The output is
  * compared with the same program run natively, so what counts is agreeing with Linux, not
  * EFAULT as such. A blocking call that ought to have failed is cut short by an alarm (and
  * shows as EINTR); the last line counts the stray signals, and is printed only if the kernel
  * survived every case. */
-#ifndef EFAULT_H
-#define EFAULT_H
+#ifndef BADARG_H
+#define BADARG_H
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -96,8 +99,9 @@ static struct {
 /* A valid scratch buffer for the pointers not under test. */
 static unsigned char V[EF_PAGE] __attribute__((aligned(4096)));
 
-/* The bad pointer of the current pass. */
+/* The bad pointer and the bad flags of the current pass. */
 static void *B;
+static long F;
 
 static volatile sig_atomic_t alarms, usr2s;
 
@@ -113,6 +117,8 @@ static void on_usr2(int sig)
 	usr2s++;
 }
 
+enum ef_kind { EF_POINTER, EF_FLAGS };
+
 /* One case: the call with its arguments bound; `written` says whether the call writes
  * through the pointer under test (the read-only pass is only for those). */
 struct ef_case {
@@ -120,6 +126,7 @@ struct ef_case {
 	const char *name;
 	const char *target;
 	int written;
+	enum ef_kind kind;
 	long (*fn)(void);
 };
 
@@ -134,7 +141,7 @@ static void ef_fixtures(void)
 {
 	char buf[EF_PAGE];
 
-	snprintf(fx.dir, sizeof fx.dir, "%s", abi_tmpdir("efault"));
+	snprintf(fx.dir, sizeof fx.dir, "%s", abi_tmpdir("badarg"));
 	snprintf(fx.path, sizeof fx.path, "%s/f", fx.dir);
 	snprintf(fx.victim, sizeof fx.victim, "%s/v", fx.dir);
 	snprintf(fx.newpath, sizeof fx.newpath, "%s/new", fx.dir);
@@ -227,7 +234,13 @@ static int ef_selected(const char *call, int argc, char **argv)
 /* Runs the selected cases in every pass; returns the exit status. */
 static int ef_run(const struct ef_case *cases, int ncases, int argc, char **argv)
 {
-	static const char *passes[] = { "one", "prot_none", "read_only" };
+	static const struct {
+		const char *name;
+		enum ef_kind kind;
+	} passes[] = {
+		{ "one", EF_POINTER }, { "prot_none", EF_POINTER }, { "read_only", EF_POINTER },
+		{ "flags_all", EF_FLAGS }, { "flags_high", EF_FLAGS },
+	};
 	int ran = 0, selected = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -235,7 +248,7 @@ static int ef_run(const struct ef_case *cases, int ncases, int argc, char **argv
 		for (int k = 0; k < ncases; k++)
 			known |= strcmp(argv[i], cases[k].call) == 0;
 		if (!known) {
-			fprintf(stderr, "efault: no cases for '%s'\n", argv[i]);
+			fprintf(stderr, "badarg: no cases for '%s'\n", argv[i]);
 			return 2;
 		}
 	}
@@ -248,12 +261,15 @@ static int ef_run(const struct ef_case *cases, int ncases, int argc, char **argv
 	CHECK(pages != MAP_FAILED);
 	CHECK(mprotect(pages, EF_PAGE, PROT_NONE) == 0);
 	CHECK(mprotect(pages + EF_PAGE, EF_PAGE, PROT_READ) == 0);
-	void *bads[] = { (void *)1, pages, pages + EF_PAGE };
-	for (int pass = 0; pass < 3; pass++) {
+	void *bads[] = { (void *)1, pages, pages + EF_PAGE, V, V };
+	long flags[] = { 0, 0, 0, -1, 1L << 30 };
+	for (int pass = 0; pass < 5; pass++) {
 		B = bads[pass];
+		F = flags[pass];
 		for (int i = 0; i < ncases; i++) {
 			const struct ef_case *c = &cases[i];
-			if ((pass == 2 && !c->written) || !ef_selected(c->call, argc, argv))
+			if (c->kind != passes[pass].kind || (pass == 2 && !c->written) ||
+			    !ef_selected(c->call, argc, argv))
 				continue;
 			ef_reset();
 			alarm(2);
@@ -262,9 +278,9 @@ static int ef_run(const struct ef_case *cases, int ncases, int argc, char **argv
 			int e = errno;
 			alarm(0);
 			if (r == -1)
-				printf("%s %s %s %s\n", passes[pass], c->name, c->target, ef_errname(e));
+				printf("%s %s %s %s\n", passes[pass].name, c->name, c->target, ef_errname(e));
 			else
-				printf("%s %s %s ret=%ld\n", passes[pass], c->name, c->target, r);
+				printf("%s %s %s ret=%ld\n", passes[pass].name, c->name, c->target, r);
 			/* A call that wrongly succeeded may have made a file descriptor. */
 			for (int fd = fx.top; r >= 0 && fd < fx.top + 8; fd++)
 				close(fd);

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""gen_efault.py: writes the table-driven bad-pointer test from the one syscall list.
+"""gen_badarg.py: writes the table-driven bad-argument test from the one syscall list.
 
-usage: gen_efault.py SYSCALLS_TBL OUT_C
+usage: gen_badarg.py SYSCALLS_TBL OUT_C
 
-For every call of kernel/sys/syscalls.tbl that is impl or stub, and every argument of it that
-is a pointer (a `*` in its C type, or a pointer by Linux semantics: see SPECS), OUT_C gets one
-case: the raw system call with that pointer bad and every other argument valid and harmless.
-tests/badinput/efault.h runs the cases (passes, fixtures, output format); the program is built
+For every call of kernel/sys/syscalls.tbl that is impl or stub, OUT_C gets cases of the raw
+system call with one argument bad and every other argument valid and harmless:
+- every argument that is a pointer (a `*` in its C type, or a pointer by Linux semantics: see
+  SPECS) made a bad pointer;
+- every argument that selects behaviour (flags, a command, a mode, a clock, a signal: see
+  FLAG_NAMES) made every bit set, then one bit no call defines (1 << 30).
+tests/badinput/badarg.h runs the cases (passes, fixtures, output format); the program is built
 in two link variants, one per libc (tests/tests.mk), and tests/run.py compares its native and
-elfin runs, one case per call (efault/<variant>/<call>: the program's argument names the call).
+elfin runs, one case per call (badarg/<variant>/<call>: the program's argument names the call).
 
-The arguments come from SPECS (reviewed per call against its Linux semantics), else, for a call
-added to the list since, from defaults guessed from the argument types and names (the generated
-file lists those calls: review them and add a spec). Calls in SKIP are left out, with why.
+The arguments come from SPECS (reviewed per call against its Linux semantics; the flag cases use
+a call's first variant), else, for a call added to the list since, from defaults guessed from the
+argument types and names (the generated file lists those calls: review them and add a spec).
+Calls in SKIP get no bad pointers and calls in FLAG_SKIP no bad flags, with why.
 """
 import os
 import sys
@@ -44,6 +48,21 @@ SKIP = {
     "execve": "replaces the program",
 }
 
+# The arguments that select behaviour, by name in the list (pointers excluded), and `int mode`
+# (access's and fallocate's, not a file mode); each gets the bad-flag cases.
+FLAG_NAMES = {"flags", "how", "whence", "op", "cmd", "which", "advice", "clk", "code", "type", "sig"}
+
+# Calls with such arguments left out of the bad-flag cases, and why.
+FLAG_SKIP = {
+    "clone": "every flag bit set asks for a new process sharing nothing, or worse; "
+             "tests/abi/threads.c covers clone's flags",
+}
+
+# Flag-case arguments for calls without a usable SPECS entry (mmap's there names no flags).
+FLAG_SPECS = {
+    "mmap": ["0", "4096", "PROT_READ", "MAP_PRIVATE | MAP_ANONYMOUS", "-1", "0"],
+}
+
 # Per call, its variants: each is (label, C arguments, targets, written).
 #   label: "" or "/WHAT", appended to the call's name (one call, several uses).
 #   arguments: C expressions, Linux's prototype (where the list's types are generic or are not
@@ -53,7 +72,7 @@ SKIP = {
 #     list already holds B.
 #   written: whether the call writes through the target (None: the list type is not const;
 #     a set: the indexes of the targets written).
-# Fixtures (fx.*, V) are in tests/badinput/efault.h. Valid values avoid changing the process:
+# Fixtures (fx.*, V) are in tests/badinput/badarg.h. Valid values avoid changing the process:
 # empty signal sets, SIG_DFL for SIGUSR1, timers disarmed, zero timeouts.
 AT = "AT_FDCWD"
 SPECS = {
@@ -207,7 +226,7 @@ SPECS = {
     "statx": [("", [AT, "fx.path", "0", "X_STATX_BASIC_STATS", "V"], None, None)],
     # getcpu's third argument (a cache) has been ignored since Linux 2.6.24: never dereferenced.
     "getcpu": [("", ["V", "V", "0"], [0, 1], None)],
-    "memfd_create": [("", ["\"efault\"", "0"], None, None)],
+    "memfd_create": [("", ["\"badarg\"", "0"], None, None)],
 }
 
 
@@ -260,6 +279,31 @@ def cases_of(call):
     return out
 
 
+def is_flag(arg):
+    t = arg["ctype"].replace(" ", "")
+    if "*" in t or t == "unsignedlong":
+        return False
+    return arg["name"] in FLAG_NAMES or (arg["name"] == "mode" and t == "int")
+
+
+def flag_cases_of(call):
+    """The bad-flag cases of one call: (name, target, C arguments with F at the target)."""
+    if call["name"] in FLAG_SPECS:
+        args = FLAG_SPECS[call["name"]]
+    elif call["name"] in SPECS:
+        label, args = SPECS[call["name"]][0][:2]
+    else:
+        args = default_args(call)
+    return [(call["name"], f"arg{i}", args[:i] + ["F"] + args[i + 1:])
+            for i, a in enumerate(call["args"]) if is_flag(a)]
+
+
+def flag_plan(calls):
+    """The calls with bad-flag cases."""
+    return [c for c in calls if c["status"] != "enosys" and c["name"] not in FLAG_SKIP
+            and any(is_flag(a) for a in c["args"])]
+
+
 def plan(calls):
     """The calls tested, the calls left out and the calls without a spec, from the parsed list."""
     tested, skipped, defaulted = [], [], []
@@ -288,34 +332,47 @@ def load(tbl_path):
 
 def tested_calls(tbl_path):
     """The names of the calls the generated program tests (tests/run.py makes a case of each)."""
-    return [c["name"] for c in plan(load(tbl_path))[0]]
+    calls = load(tbl_path)
+    names = {c["name"] for c in plan(calls)[0]} | {c["name"] for c in flag_plan(calls)}
+    return [c["name"] for c in calls if c["name"] in names]
 
 
 def generate(calls):
     tested, skipped, defaulted = plan(calls)
     cases = [(c, *case) for c in tested for case in cases_of(c)]
-    out = ["/* Generated by tests/badinput/gen_efault.py from kernel/sys/syscalls.tbl. "
-           "Do not edit. */", "#include \"efault.h\"", ""]
-    out.append("/* Left out (impl or stub calls with pointer arguments):")
+    fcases = [(c, *case) for c in flag_plan(calls) for case in flag_cases_of(c)]
+    out = ["/* Generated by tests/badinput/gen_badarg.py from kernel/sys/syscalls.tbl. "
+           "Do not edit. */", "#include \"badarg.h\"", ""]
+    out.append("/* Left out of the bad pointers (impl or stub calls with pointer arguments):")
     for c in skipped:
         out.append(f" *   {c['name']}: {SKIP[c['name']]}")
+    out.append(" * Left out of the bad flags:")
+    for name, why in FLAG_SKIP.items():
+        out.append(f" *   {name}: {why}")
     out.append(" */")
     if defaulted:
-        out.append("/* No spec in gen_efault.py, arguments guessed from the list's types: "
+        out.append("/* No spec in gen_badarg.py, arguments guessed from the list's types: "
                    + ", ".join(defaulted) + ". */")
     out.append("")
     for k, (c, name, target, written, args) in enumerate(cases):
         params = "".join(f", (long)({a})" for a in args)
         out.append(f"static long c{k}(void) {{ return syscall({c['nr']}{params}); }} "
                    f"/* {name} {target} */")
+    for k, (c, name, target, args) in enumerate(fcases):
+        params = "".join(f", (long)({a})" for a in args)
+        out.append(f"static long f{k}(void) {{ return syscall({c['nr']}{params}); }} "
+                   f"/* {name} {target} */")
     out += ["", "static const struct ef_case cases[] = {"]
     for k, (c, name, target, written, args) in enumerate(cases):
         out.append(f"\t{{ {c_string(c['name'])}, {c_string(name)}, {c_string(target)}, "
-                   f"{int(written)}, c{k} }},")
+                   f"{int(written)}, EF_POINTER, c{k} }},")
+    for k, (c, name, target, args) in enumerate(fcases):
+        out.append(f"\t{{ {c_string(c['name'])}, {c_string(name)}, {c_string(target)}, "
+                   f"0, EF_FLAGS, f{k} }},")
     out += ["};", "",
             "int main(int argc, char **argv)",
             "{",
-            f"\treturn ef_run(cases, {len(cases)}, argc, argv);",
+            f"\treturn ef_run(cases, {len(cases) + len(fcases)}, argc, argv);",
             "}"]
     return "\n".join(out) + "\n"
 
