@@ -64,7 +64,7 @@ ABI_RUNS = [
 # Programs run once per part, the argument naming the part, so that a known failure in one part
 # hides no other.
 ABI_PARTS = {
-    "exhaust": ["fds", "nofile", "memory", "rlimit_as"],
+    "exhaust": ["fds", "nofile", "memory", "rlimit_as", "threads"],
     "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
     "sockets": ["tcp4", "tcp6", "udp", "unix", "nonblock", "epoll", "signals", "errors"],
 }

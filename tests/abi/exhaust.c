@@ -7,9 +7,13 @@
  *   nofile     the same under a lowered soft limit, and one lowered below open descriptors
  *   memory     absurd sizes give ENOMEM (mmap, mremap, brk, malloc), reservations do not
  *   rlimit_as  mapping under a lowered RLIMIT_AS stops with ENOMEM within the limit
+ *   threads    starting threads under a lowered RLIMIT_AS until pthread_create fails: it fails
+ *              with EAGAIN (the count depends on the libc's stack size, so it is not printed),
+ *              every thread started runs and is joined, and a thread starts again after
  * and the program is still able to exit cleanly after each (exhaust.h runs the parts).
  * exhaust_errno.c: the errnos of invalid flags and descriptors. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -271,10 +275,69 @@ static void rlimit_as(void)
 		CHECK(munmap(m, (size_t)2 << 30) == 0);
 }
 
+static int gate[2];
+static int started;
+
+/* Counts itself in, then waits for the gate to close (end of file) and exits. */
+static void *parked(void *arg)
+{
+	char c;
+	(void)arg;
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void *one(void *arg)
+{
+	return arg;
+}
+
+/* Starting threads under a 128 MiB RLIMIT_AS, at most MOST of them. */
+static void threads(void)
+{
+	enum { MOST = 1024 };
+	static pthread_t t[MOST];
+	struct rlimit r, low;
+	int n = 0, e = 0;
+
+	CHECK(pipe(gate) == 0);
+	CHECK(getrlimit(RLIMIT_AS, &r) == 0);
+	low = r;
+	low.rlim_cur = (rlim_t)128 << 20;
+	CHECK(setrlimit(RLIMIT_AS, &low) == 0);
+	while (n < MOST && (e = pthread_create(&t[n], NULL, parked, NULL)) == 0)
+		n++;
+	CHECK(setrlimit(RLIMIT_AS, &r) == 0);
+	if (n == MOST)
+		printf("threads: %d started under RLIMIT_AS 128 MiB without a failure\n", MOST);
+	else
+		printf("threads: pthread_create stops with %s, after more than 8: %s\n",
+		       abi_errname(e), yes(n > 8));
+	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
+		sched_yield();
+	printf("threads: every thread started runs: yes\n");
+	CHECK(close(gate[1]) == 0);
+	int joined = 0;
+	for (int i = 0; i < n; i++)
+		joined += pthread_join(t[i], NULL) == 0;
+	printf("threads: all joined: %s\n", yes(joined == n));
+	CHECK(close(gate[0]) == 0);
+	static int mark;
+	void *back = NULL;
+	pthread_t again;
+	e = pthread_create(&again, NULL, one, &mark);
+	printf("threads: a thread starts after: %s\n", abi_errname(e));
+	if (e == 0)
+		printf("threads: and is joined: %s\n", yes(pthread_join(again, &back) == 0 && back == &mark));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct exhaust_part parts[] = {
 		{ "fds", fds }, { "nofile", nofile }, { "memory", memory }, { "rlimit_as", rlimit_as },
+		{ "threads", threads },
 	};
 
 	return exhaust_run("exhaust", parts, sizeof parts / sizeof parts[0], argc, argv);
