@@ -21,11 +21,16 @@ static void on_usr1(int sig)
 }
 
 static pthread_t main_thread;
+/* Set once the jump buffer is this round's: a signal before that (a slow pthread_create under
+ * load) would jump out of pthread_create itself, with libc's locks held. */
+static volatile int armed;
 
 static void *kicker(void *arg)
 {
 	(void)arg;
-	usleep(20000);
+	while (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	usleep(20000); /* then the main thread is most likely blocked in read */
 	pthread_kill(main_thread, SIGUSR1);
 	return NULL;
 }
@@ -41,9 +46,11 @@ int main(void)
 	CHECK(pipe(p) == 0);
 	for (int round = 0; round < 5; round++) {
 		pthread_t t;
+		__atomic_store_n(&armed, 0, __ATOMIC_RELEASE);
 		CHECK(pthread_create(&t, NULL, kicker, NULL) == 0);
 		if (sigsetjmp(env, 1) == 0) {
 			char c;
+			__atomic_store_n(&armed, 1, __ATOMIC_RELEASE);
 			(void)read(p[0], &c, 1); /* blocks until the handler jumps out */
 			CHECK(!"read returned");
 		}
