@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi.h"
@@ -42,6 +43,16 @@ static void check_io(void)
 	CHECK(read(fd, buf, sizeof(buf)) == 4);
 	CHECK(read(fd, buf, sizeof(buf)) == 0);
 	printf("open/openat/read/pread ok\n");
+	/* Each whence, relative to where the reads left the offset (at the end, 10). */
+	printf("lseek -3 SEEK_CUR: %ld\n", (long)lseek(fd, -3, SEEK_CUR));
+	printf("lseek +2 SEEK_CUR: %ld\n", (long)lseek(fd, 2, SEEK_CUR));
+	printf("lseek 0 SEEK_CUR: %ld\n", (long)lseek(fd, 0, SEEK_CUR));
+	printf("lseek -4 SEEK_END: %ld\n", (long)lseek(fd, -4, SEEK_END));
+	CHECK(read(fd, buf, 2) == 2);
+	printf("read there: %.2s\n", buf);
+	printf("lseek 3 SEEK_SET: %ld\n", (long)lseek(fd, 3, SEEK_SET));
+	long before = (long)lseek(fd, -4, SEEK_CUR);
+	printf("lseek -4 SEEK_CUR: %ld %s\n", before, abi_errname(errno));
 
 	int afd = open("data", O_WRONLY | O_APPEND | O_NONBLOCK);
 	CHECK(afd >= 0);
@@ -99,6 +110,8 @@ static void check_stat(void)
 
 	CHECK(stat("data", &st) == 0);
 	print_stat("stat data", &st);
+	/* Its 12 bytes take one page of a tmpfs or one block of a disk: never fewer sectors. */
+	printf("st_blocks covers a 4 KiB block: %d\n", st.st_blocks >= 8 && st.st_blocks % 8 == 0);
 
 	fd = open("data", O_RDONLY);
 	CHECK(fd >= 0);
@@ -170,6 +183,9 @@ static void check_cwd_access(void)
 
 	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
 	printf("getcwd is the temp dir: %d\n", strcmp(cwd, dir) == 0);
+	/* libc hides it: the system call's result is the length with the terminating NUL. */
+	long n = syscall(SYS_getcwd, cwd, sizeof(cwd));
+	printf("getcwd's system call returns strlen + 1: %d\n", n == (long)strlen(cwd) + 1);
 	CHECK(chdir("/") == 0);
 	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
 	printf("getcwd after chdir /: %s\n", cwd);
@@ -178,6 +194,25 @@ static void check_cwd_access(void)
 	int r = access("missing", F_OK);
 	printf("access missing: %d %s\n", r, abi_errname(errno));
 	printf("access /etc/hostname R_OK: %d\n", access("/etc/hostname", R_OK));
+}
+
+/* umask returns the mask it replaces, and the mask applies to every way of making a file. */
+static void check_umask(void)
+{
+	struct stat st;
+	mode_t first = umask(027);
+	mode_t second = umask(077);
+	mode_t third = umask(first);
+	printf("umask returns the old mask: %d %03o %03o\n", second == 027, (unsigned)second,
+	       (unsigned)third);
+	umask(027);
+	int fd = open("masked", O_WRONLY | O_CREAT | O_EXCL, 0666);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && close(fd) == 0);
+	printf("open 0666 under 027: %03o\n", (unsigned)(st.st_mode & 07777));
+	CHECK(mkdir("masked-dir", 0777) == 0 && stat("masked-dir", &st) == 0);
+	printf("mkdir 0777 under 027: %03o\n", (unsigned)(st.st_mode & 07777));
+	CHECK(unlink("masked") == 0 && rmdir("masked-dir") == 0);
+	umask(first);
 }
 
 static void cleanup(void)
@@ -196,6 +231,7 @@ int main(void)
 	check_stat();
 	check_readdir();
 	check_cwd_access();
+	check_umask();
 	cleanup();
 	return 0;
 }

@@ -45,6 +45,33 @@ static void check_raise(void)
 	printf("after unblock: handled=%d\n", got_usr1 == SIGUSR1);
 }
 
+/* How each of sigprocmask's three ways changes the mask the thread already has. */
+static void check_mask_ops(void)
+{
+	sigset_t one, two, now, old;
+
+	sigemptyset(&one);
+	sigaddset(&one, SIGUSR2);
+	sigemptyset(&two);
+	sigaddset(&two, SIGHUP);
+	sigaddset(&two, SIGKILL); /* never blockable: dropped silently */
+	CHECK(sigprocmask(SIG_SETMASK, NULL, &old) == 0);
+	CHECK(sigprocmask(SIG_BLOCK, &one, NULL) == 0);
+	CHECK(sigprocmask(SIG_BLOCK, &two, NULL) == 0);
+	CHECK(sigprocmask(SIG_SETMASK, NULL, &now) == 0);
+	printf("SIG_BLOCK adds: USR2=%d HUP=%d KILL=%d\n", sigismember(&now, SIGUSR2),
+	       sigismember(&now, SIGHUP), sigismember(&now, SIGKILL));
+	CHECK(sigprocmask(SIG_UNBLOCK, &one, NULL) == 0);
+	CHECK(sigprocmask(SIG_SETMASK, NULL, &now) == 0);
+	printf("SIG_UNBLOCK removes: USR2=%d HUP=%d\n", sigismember(&now, SIGUSR2),
+	       sigismember(&now, SIGHUP));
+	CHECK(sigprocmask(SIG_SETMASK, &one, &now) == 0);
+	printf("SIG_SETMASK replaces, old had HUP=%d\n", sigismember(&now, SIGHUP));
+	CHECK(sigprocmask(SIG_SETMASK, &old, &now) == 0);
+	printf("and the new one is USR2=%d HUP=%d\n", sigismember(&now, SIGUSR2),
+	       sigismember(&now, SIGHUP));
+}
+
 static void check_segv(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
@@ -72,6 +99,7 @@ static void check_segv(void)
 int main(void)
 {
 	check_raise();
+	check_mask_ops();
 	check_segv();
 	return 0;
 }
