@@ -43,7 +43,7 @@ VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,vdso/vdso.lds -Wl,--version-script=vdso
 	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--eh-frame-hdr -Wl,-Bsymbolic \
 	-Wl,--no-undefined -Wl,-z,norelro -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--build-id=sha1
 
-.PHONY: all deps test-deps test update-baseline bench clean vm-bad-tests
+.PHONY: all deps test-deps test update-baseline bench mutate clean vm-bad-tests
 all: deps $(BUILD)/elfin $(VM_KERNEL) $(PRELOAD) $(SYSCALL_DOC)
 
 deps:
@@ -114,6 +114,11 @@ test: test-deps all test-bins gnulib-tests unit-tests vdso-tests preload-tests b
 # (review its diff like code, and give each new line its reason).
 update-baseline: test-deps all test-bins gnulib-tests
 	$(PYTHON) tests/run.py --elfin $(BUILD)/elfin --build $(BUILD) --update-baseline
+
+# Deliberately broken kernels (tests/mutate/mutants.py): the suite must fail on each and name
+# the cases. Slow (a build and a suite run per mutant), so not part of `make test`.
+mutate: test-deps all test-bins
+	$(PYTHON) tests/mutate/mutate.py --build $(BUILD) --report docs/mutation.md
 
 bench: test-deps all test-bins
 	$(PYTHON) tests/bench/bench.py --elfin $(BUILD)/elfin --build $(BUILD)

@@ -40,7 +40,7 @@ def classify(name):
     parts = name.split("/")
     group, flags = strip_flags(parts[0])
     rest = parts[1:]
-    if group in ("abi", "efault"):
+    if group in ("abi", "badarg"):
         variant, more = strip_flags(rest[0])
         rest, flags = rest[1:], flags | more
     else:
@@ -87,7 +87,8 @@ def matrix(results):
     out = ["## Application matrix", "",
            "Cases passed (elfin agrees with native Linux) of all cases, per platform, link variant "
            "and path into the kernel (the `vm` platform runs a chosen subset, under QEMU). `abi` are elfin's own test programs "
-           "(tests/abi), `efault` the bad-pointer cases generated from the syscall list, the "
+           "(tests/abi), `badarg` the bad-argument cases (bad pointers, bad flags) generated from the "
+           "syscall list, the "
            "others Debian's programs (tests/apps).", "",
            "| program | " + " | ".join(f"{pl}: {v}, {p}" for pl, v, p in cols) + " |",
            "|---|" + "---:|" * len(cols)]
@@ -146,7 +147,11 @@ def body(calls, results):
     passed = sum(1 for r in results.values() if r["passed"])
     return "\n".join(["# Compatibility report", "",
                       f"{passed} of {len(results)} differential test cases pass.", ""]
-                     + coverage(calls) + matrix(results) + gnulib(results) + known(results))
+                     + coverage(calls) + matrix(results) + gnulib(results) + known(results)
+                     + ["## Does the suite see a broken kernel?", "",
+                        "`make mutate` builds elfin with one deliberate bug at a time "
+                        "(tests/mutate/mutants.py) and checks that the suite fails and names "
+                        "the cases; its last run is in [mutation.md](mutation.md).", ""])
 
 
 def stamp():

@@ -47,6 +47,7 @@ $(UNIT_DIR)/test_vdso_run: tests/unit/test_vdso_run.c vdso/vdso_data.h tests/uni
 unit-tests: $(UNIT_BINS)
 	@st=0; for t in $(UNIT_BINS); do $$t || st=1; done; \
 	$(PYTHON) tests/unit/test_gensyscalls.py || st=1; \
+	$(PYTHON) tests/mutate/mutate.py --check || st=1; \
 	exit $$st
 
 vdso-tests: $(VDSO_SO) $(UNIT_DIR)/test_vdso_run
