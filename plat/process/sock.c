@@ -58,6 +58,22 @@ long plat_sock_getsockopt(int h, int level, int opt, void *val, int *len)
 	return HOST5(H_getsockopt, h, level, opt, val, len);
 }
 
+/* Asked of a host socket once: the timeout 1 µs reads back as one jiffy. */
+long plat_sock_tick_us(void)
+{
+	static long tick;
+	if (tick)
+		return tick;
+	long h = HOST3(H_socket, 1 /* AF_UNIX */, 2 /* SOCK_DGRAM */ | H_SOCK_CLOEXEC, 0);
+	long tv[2] = {0, 1};
+	int len = sizeof tv;
+	if (h < 0 || HOST5(H_setsockopt, h, 1, 20, tv, len) < 0 || HOST5(H_getsockopt, h, 1, 20, tv, &len) < 0 || tv[1] <= 0)
+		tv[1] = 1000;
+	if (h >= 0)
+		plat_file_close((int)h);
+	return tick = tv[1];
+}
+
 long plat_pollset_create(void) { return HOST1(H_epoll_create1, H_SOCK_CLOEXEC); }
 
 long plat_pollset_ctl(int set, int op, int h, uint32_t events, uint64_t cookie)

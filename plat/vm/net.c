@@ -36,6 +36,11 @@ long plat_sock_getsockopt(int h, int level, int opt, void *val, int *len)
 	return -EBADF;
 }
 
+long plat_sock_tick_us(void)
+{
+	return 1000; /* HZ=1000 */
+}
+
 long plat_pollset_create(void)
 {
 	return -ENOSYS;
