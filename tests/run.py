@@ -67,6 +67,8 @@ ABI_PARTS = {
     "exhaust": ["fds", "nofile", "memory", "rlimit_as"],
     "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
     "sockets": ["tcp4", "tcp6", "udp", "unix", "nonblock", "epoll", "signals", "errors"],
+    "unix": ["pair", "boundaries", "ends", "buffers", "rights", "credentials", "names", "backlog",
+             "datagrams", "errors", "threads", "readiness", "bulk"],
 }
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]
@@ -77,6 +79,9 @@ ABI_CALLS = {
     # 20 000 writes and 3 000 reads of a tmpfs file need no host call each: the count stays
     # near what loading the program takes (a few hundred), not one per call.
     "tmpfs_io": {"@host_calls": (1, 2000)},
+    # AF_UNIX traffic inside the program is the kernel's own: unix-bulk's 60 000 messages, 1 000
+    # passed descriptors and 200 connections on names need no host call each either.
+    "unix": {"@host_calls": (1, 2000)},
 }
 # elfin's own options for a program's runs; {work} is the working directory of every case.
 ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"]}

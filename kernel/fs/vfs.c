@@ -325,7 +325,7 @@ long vfs_mkdir(struct lookup *lk, mode_t mode)
 
 static long mknod_op(struct lookup *lk, mode_t mode)
 {
-	return lk->mnt->ops->mknod ? lk->mnt->ops->mknod(lk->mnt, lk->rel, mode) : -EPERM;
+	return lk->mnt->ops->mknod ? lk->mnt->ops->mknod(lk->mnt, lk->rel, mode) : lk->mnt->rw ? -EPERM : -EROFS;
 }
 
 long vfs_mknod(struct lookup *lk, mode_t mode)

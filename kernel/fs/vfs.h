@@ -164,7 +164,7 @@ long vfs_stat(struct lookup *lk, struct kstat *st, bool follow);
 long vfs_access(struct lookup *lk, int mode, bool follow);
 long vfs_readlink(struct lookup *lk, char *buf, size_t len);
 long vfs_mkdir(struct lookup *lk, mode_t mode);
-/* -EPERM on a file system without special files. */
+/* -EPERM on a file system without special files (-EROFS if read-only). */
 long vfs_mknod(struct lookup *lk, mode_t mode);
 long vfs_unlink(struct lookup *lk, bool dir);
 long vfs_symlink(struct lookup *lk, const char *target);

@@ -58,14 +58,14 @@ static void join(struct usock *a, struct usock *b)
 
 /* What closing u does to its peer: a connection's other end sees the end of the stream (and
  * ECONNRESET if u had unread data); a datagram peer finds out at its next send. */
-static void hang_up(struct usock *u, struct umsg **gc)
+static void hang_up(struct usock *u, bool embryo, struct umsg **gc)
 {
 	struct usock *p = u->peer;
 	if (!p)
 		return;
 	if (u->type != SOCK_DGRAM) {
 		p->shut = RCV_SHUTDOWN | SEND_SHUTDOWN;
-		if (u->head || u->acc_head)
+		if (u->head || u->acc_head || embryo)
 			p->err = ECONNRESET;
 		waitq_wake_all(&p->wq);
 	}
@@ -73,17 +73,17 @@ static void hang_up(struct usock *u, struct umsg **gc)
 	usock_unref(p, gc);
 }
 
-/* Closes u's end (the file's reference). */
-static void usock_close(struct usock *u, struct umsg **gc)
+/* Closes u's end (the file's reference, or a listener's for a connection never accepted). */
+static void usock_close(struct usock *u, bool embryo, struct umsg **gc)
 {
 	u->closed = true;
 	unix_unbind(u);
 	while (u->acc_head) {
 		struct usock *n = u->acc_head;
 		u->acc_head = n->acc_next;
-		usock_close(n, gc);
+		usock_close(n, true, gc);
 	}
-	hang_up(u, gc);
+	hang_up(u, embryo, gc);
 	while (u->head)
 		umsg_done(u, u->head, gc);
 	usock_unref(u, gc);
@@ -103,7 +103,7 @@ static long install(struct usock *u, int flags)
 		kfree(s);
 		struct umsg *gc = NULL;
 		spin_lock(&unix_lock);
-		usock_close(u, &gc);
+		usock_close(u, false, &gc);
 		spin_unlock(&unix_lock);
 		umsg_free_all(gc);
 		return -ENFILE;
@@ -119,7 +119,7 @@ void unix_release(struct usock *u)
 {
 	struct umsg *gc = NULL;
 	spin_lock(&unix_lock);
-	usock_close(u, &gc);
+	usock_close(u, false, &gc);
 	spin_unlock(&unix_lock);
 	umsg_free_all(gc);
 }
@@ -168,7 +168,7 @@ long unix_socketpair(int type, int proto, int sv[2])
 	if (fa < 0) {
 		struct umsg *gc = NULL;
 		spin_lock(&unix_lock);
-		usock_close(b, &gc);
+		usock_close(b, false, &gc);
 		spin_unlock(&unix_lock);
 		umsg_free_all(gc);
 		return fa;
@@ -269,11 +269,9 @@ static bool backlog_room(void *arg)
 static long connect_once(struct usock *u, struct usock *n, const char *addr, int len, struct usock **wait)
 {
 	long r;
-	struct usock *l = unix_find(addr, len, &r);
+	struct usock *l = unix_find(addr, len, u->type, &r);
 	if (!l)
 		return r;
-	if (l->type != u->type)
-		return -EPROTOTYPE;
 	if (l->state != US_LISTEN)
 		return -ECONNREFUSED;
 	if (u->state == US_CONN)
@@ -341,11 +339,7 @@ static long dgram_connect(struct usock *u, const char *addr, int len)
 	struct usock *p = NULL;
 	if (len < SUN_OFF || addr[0] != 0 || addr[1] != 0) { /* not AF_UNSPEC */
 		r = u->passcred && !u->addrlen ? unix_autobind(u) : 0;
-		p = r ? NULL : unix_find(addr, len, &r);
-		if (p && p->type != u->type) {
-			p = NULL;
-			r = -EPROTOTYPE;
-		}
+		p = r ? NULL : unix_find(addr, len, u->type, &r);
 	}
 	if (r == 0) {
 		if (u->peer)
@@ -448,7 +442,7 @@ long unix_ioctl(struct file *f, unsigned long req, void *uarg)
 		v = (int)u->wbytes;
 	else if (u->state == US_LISTEN)
 		r = -EINVAL;
-	else if (u->type == SOCK_STREAM)
+	else if (u->type != SOCK_DGRAM)
 		v = (int)u->qbytes;
 	else
 		v = u->head ? (int)u->head->len : 0;

@@ -78,8 +78,9 @@ struct usock *unix_of(struct file *f);
 /* Waits on u's queue until cond(u): 0, or what ends the wait (-EAGAIN when non-blocking or
  * timed out, -EINTR or -ERESTARTSYS for a signal); *deadline starts at -1. */
 long unix_wait(struct usock *u, bool (*cond)(void *), bool nonblock, int64_t timeo, int64_t *deadline);
-/* The socket with the name addr (unix_lock held): NULL and *err when none. */
-struct usock *unix_find(const char *addr, int len, long *err);
+/* The socket of type with the name addr (unix_lock held): NULL and *err when none (an
+ * abstract name of another type is none, a path's socket of another type EPROTOTYPE). */
+struct usock *unix_find(const char *addr, int len, int type, long *err);
 /* Names, bind and the fs file of a path name (unix_name.c). */
 long unix_name_check(const char *addr, int len);
 void unix_unbind(struct usock *u);

@@ -223,13 +223,9 @@ static long stream_send(struct file *f, struct plat_msghdr *m, size_t total, str
 /* The receiver of a datagram (lock held), with a reference: the name's socket or the peer. */
 static struct usock *dgram_target(struct usock *u, const char *name, int namelen, long *err)
 {
-	struct usock *o = name ? unix_find(name, namelen, err) : u->peer;
+	struct usock *o = name ? unix_find(name, namelen, u->type, err) : u->peer;
 	if (!o) {
 		*err = name ? *err : -ENOTCONN;
-		return NULL;
-	}
-	if (o->type != u->type) {
-		*err = -EPROTOTYPE;
 		return NULL;
 	}
 	o->refs++;

@@ -44,12 +44,12 @@ bool unix_name_on_host(const char *addr, int len)
 	if (unix_name_check(addr, len) < 0 || abstract(addr, len))
 		return false;
 	struct lookup *lk = kmalloc(sizeof *lk);
-	bool host = lk && resolve(addr, len, lk) == 0 && !lk->mnt->ops->mknod;
+	bool host = lk && resolve(addr, len, lk) == 0 && lk->mnt->host >= 0 && lk->mnt->rw && !lk->mnt->ops->mknod;
 	kfree(lk);
 	return host;
 }
 
-struct usock *unix_find(const char *addr, int len, long *err)
+struct usock *unix_find(const char *addr, int len, int type, long *err)
 {
 	uint64_t dev = 0, ino = 0;
 	if (!abstract(addr, len)) {
@@ -71,8 +71,8 @@ struct usock *unix_find(const char *addr, int len, long *err)
 	for (struct usock *u = names; u; u = u->name_next) {
 		bool same = ino ? u->fsino == ino && u->fsdev == dev
 				: u->addrlen == len && memcmp(u->addr, addr, (size_t)len) == 0;
-		if (same)
-			return u;
+		if (same && (u->type == type || ino))
+			return u->type == type ? u : (*err = -EPROTOTYPE, NULL);
 	}
 	*err = -ECONNREFUSED;
 	return NULL;
@@ -107,7 +107,7 @@ long unix_autobind(struct usock *u)
 	long r;
 	do
 		ksnprintf(addr + SUN_OFF + 1, 6, "%05x", next++ & 0xfffff);
-	while (unix_find(addr, sizeof addr, &r));
+	while (unix_find(addr, sizeof addr, u->type, &r));
 	return name_set(u, addr, sizeof addr);
 }
 
@@ -116,7 +116,7 @@ static long bind_abstract(struct usock *u, const char *addr, int len)
 	long r;
 	if (u->addrlen)
 		return -EINVAL;
-	if (unix_find(addr, len, &r))
+	if (unix_find(addr, len, u->type, &r))
 		return -EADDRINUSE;
 	return name_set(u, addr, len);
 }

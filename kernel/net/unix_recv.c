@@ -203,10 +203,10 @@ static long dgram_recv(struct file *f, struct plat_msghdr *m, size_t total, int 
 		}
 		spin_unlock(&unix_lock);
 		umsg_free_all(gc);
+		if (!msg && r == 0 && u->type == SOCK_DGRAM)
+			return -EAGAIN; /* Linux: a datagram socket shut for reading never waits */
 		if (r != -EAGAIN)
 			return r;
-		if (u->type == SOCK_SEQPACKET && nonblock && (u->shut & RCV_SHUTDOWN))
-			return 0;
 		r = unix_wait(u, readable, nonblock, so->rcvtimeo, &deadline);
 		if (r < 0)
 			return r;
