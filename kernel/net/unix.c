@@ -35,7 +35,7 @@ struct ucred_k unix_cred(void)
 	return (struct ucred_k){curproc()->pid, plat_info()->uid, plat_info()->gid};
 }
 
-void usock_unref(struct usock *u, struct umsg **gc)
+void usock_unref(struct usock *u, struct unix_gc *gc)
 {
 	if (--u->refs)
 		return;
@@ -58,7 +58,7 @@ static void join(struct usock *a, struct usock *b)
 
 /* What closing u does to its peer: a connection's other end sees the end of the stream (and
  * ECONNRESET if u had unread data); a datagram peer finds out at its next send. */
-static void hang_up(struct usock *u, bool embryo, struct umsg **gc)
+static void hang_up(struct usock *u, bool embryo, struct unix_gc *gc)
 {
 	struct usock *p = u->peer;
 	if (!p)
@@ -67,14 +67,14 @@ static void hang_up(struct usock *u, bool embryo, struct umsg **gc)
 		p->shut = RCV_SHUTDOWN | SEND_SHUTDOWN;
 		if (u->head || u->acc_head || embryo)
 			p->err = ECONNRESET;
-		waitq_wake_all(&p->wq);
+		unix_wake(p, gc);
 	}
 	u->peer = NULL;
 	usock_unref(p, gc);
 }
 
 /* Closes u's end (the file's reference, or a listener's for a connection never accepted). */
-static void usock_close(struct usock *u, bool embryo, struct umsg **gc)
+static void usock_close(struct usock *u, bool embryo, struct unix_gc *gc)
 {
 	u->closed = true;
 	unix_unbind(u);
@@ -84,6 +84,7 @@ static void usock_close(struct usock *u, bool embryo, struct umsg **gc)
 		usock_close(n, true, gc);
 	}
 	hang_up(u, embryo, gc);
+	unix_wake(u, gc); /* senders waiting for room in its queue */
 	while (u->head)
 		umsg_done(u, u->head, gc);
 	usock_unref(u, gc);
@@ -101,11 +102,11 @@ static long install(struct usock *u, int flags)
 	struct file *f = s ? sock_file_new(s, name, flags) : NULL;
 	if (!f) {
 		kfree(s);
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		usock_close(u, false, &gc);
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		return -ENFILE;
 	}
 	*s = (struct sock){.domain = AF_UNIX, .type = u->type, .u = u};
@@ -117,11 +118,11 @@ static long install(struct usock *u, int flags)
 
 void unix_release(struct usock *u)
 {
-	struct umsg *gc = NULL;
+	struct unix_gc gc = {0};
 	spin_lock(&unix_lock);
 	usock_close(u, false, &gc);
 	spin_unlock(&unix_lock);
-	umsg_free_all(gc);
+	unix_gc_run(&gc);
 }
 
 struct usock *unix_of(struct file *f)
@@ -166,11 +167,11 @@ long unix_socketpair(int type, int proto, int sv[2])
 	a->peercred = b->peercred = unix_cred();
 	long fa = install(a, type);
 	if (fa < 0) {
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		usock_close(b, false, &gc);
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		return fa;
 	}
 	long fb = install(b, type);
@@ -188,6 +189,7 @@ long unix_listen(struct file *f, int backlog)
 	struct usock *u = unix_of(f);
 	if (u->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
+	struct unix_gc gc = {0};
 	spin_lock(&unix_lock);
 	long r = 0;
 	if (!u->addrlen || (u->state != US_UNCONN && u->state != US_LISTEN))
@@ -196,9 +198,10 @@ long unix_listen(struct file *f, int backlog)
 		u->backlog = backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog;
 		u->state = US_LISTEN;
 		u->peercred = unix_cred();
-		waitq_wake_all(&u->wq); /* connectors waiting on a full backlog */
+		unix_wake_q(&gc, &u->wq); /* connectors waiting on a full backlog */
 	}
 	spin_unlock(&unix_lock);
+	unix_gc_run(&gc);
 	return r;
 }
 
@@ -210,13 +213,30 @@ static int64_t deadline_of(int64_t timeo)
 	return t.sec * 1000000000 + t.nsec + timeo;
 }
 
-long unix_wait(struct usock *u, bool (*cond)(void *), bool nonblock, int64_t timeo, int64_t *deadline)
+void unix_wake_q(struct unix_gc *gc, struct waitq *q)
+{
+	waitq_wake_into(q, &gc->wl);
+}
+
+void unix_gc_run(struct unix_gc *gc)
+{
+	wake_list_run(&gc->wl);
+	umsg_free_all(gc->msgs);
+}
+
+void unix_wake(struct usock *u, struct unix_gc *gc)
+{
+	unix_wake_q(gc, &u->rq);
+	unix_wake_q(gc, &u->wq);
+}
+
+long unix_wait(struct waitq *q, bool (*cond)(void *), struct usock *u, bool nonblock, int64_t timeo, int64_t *deadline)
 {
 	if (nonblock)
 		return -EAGAIN;
 	if (*deadline < 0)
 		*deadline = deadline_of(timeo);
-	long r = waitq_wait(&u->wq, cond, u, CLOCK_MONOTONIC, *deadline);
+	long r = waitq_wait(q, cond, u, CLOCK_MONOTONIC, *deadline);
 	if (r == -EINTR)
 		return timeo ? -EINTR : -ERESTARTSYS; /* Linux restarts only calls without a timeout */
 	return r == -ETIMEDOUT ? -EAGAIN : 0;
@@ -236,6 +256,7 @@ long unix_accept(struct file *f, int flags, char *addr, int *len)
 		return -EOPNOTSUPP;
 	int64_t deadline = -1;
 	for (;;) {
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		struct usock *n = u->state == US_LISTEN ? u->acc_head : NULL;
 		long r = u->state != US_LISTEN ? -EINVAL : n ? 0 : -EAGAIN;
@@ -245,14 +266,15 @@ long unix_accept(struct file *f, int flags, char *addr, int *len)
 			n->acc_next = NULL;
 			*len = n->peer && n->peer->addrlen ? n->peer->addrlen : SUN_OFF;
 			memcpy(addr, n->peer && n->peer->addrlen ? n->peer->addr : "\1\0", (size_t)*len);
-			waitq_wake_all(&u->wq); /* room in the backlog */
+			unix_wake_q(&gc, &u->wq); /* room in the backlog */
 		}
 		spin_unlock(&unix_lock);
+		unix_gc_run(&gc);
 		if (n)
 			return install(n, flags);
 		if (r != -EAGAIN)
 			return r;
-		r = unix_wait(u, acceptable, f->flags & O_NONBLOCK, s->rcvtimeo, &deadline);
+		r = unix_wait(&u->rq, acceptable, u, f->flags & O_NONBLOCK, s->rcvtimeo, &deadline);
 		if (r < 0)
 			return r;
 	}
@@ -266,7 +288,8 @@ static bool backlog_room(void *arg)
 
 /* One attempt to connect u to the listener named addr (lock held): 0, -EAGAIN with *wait
  * the listener (a reference) when its backlog is full, or -errno. */
-static long connect_once(struct usock *u, struct usock *n, const char *addr, int len, struct usock **wait)
+static long connect_once(struct usock *u, struct usock *n, const char *addr, int len, struct usock **wait,
+			 struct unix_gc *gc)
 {
 	long r;
 	struct usock *l = unix_find(addr, len, u->type, &r);
@@ -293,7 +316,7 @@ static long connect_once(struct usock *u, struct usock *n, const char *addr, int
 		l->acc_head = n;
 	l->acc_tail = n;
 	l->nacc++;
-	waitq_wake_all(&l->wq);
+	unix_wake_q(gc, &l->rq);
 	return 0;
 }
 
@@ -307,24 +330,24 @@ static long stream_connect(struct file *f, const char *addr, int len)
 	int64_t deadline = -1;
 	for (;;) {
 		struct usock *l = NULL;
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		long r = u->passcred && !u->addrlen ? unix_autobind(u) : 0;
 		if (r == 0)
-			r = connect_once(u, n, addr, len, &l);
+			r = connect_once(u, n, addr, len, &l, &gc);
 		if (r != -EAGAIN)
 			usock_unref(n, &gc); /* connected: the queue and the peer hold it */
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		if (r != -EAGAIN)
 			return r;
-		r = unix_wait(l, backlog_room, f->flags & O_NONBLOCK, s->sndtimeo, &deadline);
+		r = unix_wait(&l->wq, backlog_room, l, f->flags & O_NONBLOCK, s->sndtimeo, &deadline);
 		spin_lock(&unix_lock);
 		usock_unref(l, &gc);
 		if (r < 0)
 			usock_unref(n, &gc);
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		if (r < 0)
 			return r;
 	}
@@ -333,7 +356,7 @@ static long stream_connect(struct file *f, const char *addr, int len)
 /* A datagram socket's connect sets (or, with AF_UNSPEC, clears) where its sends go. */
 static long dgram_connect(struct usock *u, const char *addr, int len)
 {
-	struct umsg *gc = NULL;
+	struct unix_gc gc = {0};
 	long r = 0;
 	spin_lock(&unix_lock);
 	struct usock *p = NULL;
@@ -352,7 +375,7 @@ static long dgram_connect(struct usock *u, const char *addr, int len)
 		}
 	}
 	spin_unlock(&unix_lock);
-	umsg_free_all(gc);
+	unix_gc_run(&gc);
 	return r;
 }
 
@@ -374,15 +397,17 @@ long unix_shutdown(struct file *f, int how)
 	if (how < 0 || how > 2)
 		return -EINVAL;
 	int mask = how + 1; /* SHUT_RD 0 → RCV_SHUTDOWN 1, SHUT_WR 1 → SEND 2, SHUT_RDWR 2 → both */
+	struct unix_gc gc = {0};
 	spin_lock(&unix_lock);
 	u->shut |= mask;
 	struct usock *p = u->peer;
-	waitq_wake_all(&u->wq);
+	unix_wake(u, &gc);
 	if (p && u->type != SOCK_DGRAM) {
 		p->shut |= (mask & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) | (mask & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
-		waitq_wake_all(&p->wq);
+		unix_wake(p, &gc);
 	}
 	spin_unlock(&unix_lock);
+	unix_gc_run(&gc);
 	return 0;
 }
 
@@ -410,6 +435,7 @@ unsigned unix_poll(struct file *f, unsigned events, struct poll_table *pt)
 {
 	struct usock *u = unix_of(f);
 	(void)events;
+	poll_wait(pt, &u->rq);
 	poll_wait(pt, &u->wq);
 	spin_lock(&unix_lock);
 	unsigned m = u->err ? POLLERR : 0;
@@ -470,13 +496,14 @@ long unix_stat(struct file *f, struct kstat *st)
 long unix_setsockopt(struct file *f, int opt, int v)
 {
 	struct usock *u = unix_of(f);
+	struct unix_gc gc = {0};
 	spin_lock(&unix_lock);
 	long r = 0;
 	unsigned cap = (unsigned)MIN((unsigned)v, (unsigned)SNDBUF_MAX);
 	switch (opt) {
 	case SO_SNDBUF:
 		u->sndbuf = (int)MAX(cap * 2, (unsigned)SNDBUF_MIN);
-		waitq_wake_all(&u->wq);
+		unix_wake_q(&gc, &u->wq);
 		break;
 	case SO_RCVBUF:
 		u->rcvbuf = (int)MAX(cap * 2, (unsigned)RCVBUF_MIN);
@@ -496,6 +523,7 @@ long unix_setsockopt(struct file *f, int opt, int v)
 		r = -ENOPROTOOPT;
 	}
 	spin_unlock(&unix_lock);
+	unix_gc_run(&gc);
 	return r;
 }
 

@@ -23,7 +23,7 @@ struct cmsghdr {
 
 #define CMSG_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
-void umsg_done(struct usock *u, struct umsg *m, struct umsg **gc)
+void umsg_done(struct usock *u, struct umsg *m, struct unix_gc *gc)
 {
 	struct umsg **pp = &u->head, *prev = NULL;
 	while (*pp && *pp != m) {
@@ -37,10 +37,12 @@ void umsg_done(struct usock *u, struct umsg *m, struct umsg **gc)
 	u->qbytes -= m->len - m->off;
 	struct usock *from = m->from;
 	from->wbytes -= m->charge;
-	waitq_wake_all(&from->wq);
+	unix_wake_q(gc, &from->wq);
+	if (u->type == SOCK_DGRAM)
+		unix_wake_q(gc, &u->wq); /* room in u's queue */
 	usock_unref(from, gc);
-	m->next = *gc;
-	*gc = m;
+	m->next = gc->msgs;
+	gc->msgs = m;
 }
 
 void umsg_free_all(struct umsg *gc)
@@ -151,7 +153,7 @@ static struct umsg *umsg_make(struct plat_msghdr *m, size_t len, struct scm *s, 
 }
 
 /* Queues msg from u on r (lock held). */
-static void enqueue(struct usock *u, struct usock *r, struct umsg *msg)
+static void enqueue(struct usock *u, struct usock *r, struct umsg *msg, struct unix_gc *gc)
 {
 	msg->from = u;
 	u->refs++;
@@ -165,7 +167,7 @@ static void enqueue(struct usock *u, struct usock *r, struct umsg *msg)
 	r->tail = msg;
 	r->qlen++;
 	r->qbytes += msg->len;
-	waitq_wake_all(&r->wq);
+	unix_wake_q(gc, &r->rq);
 }
 
 static bool send_room(void *arg)
@@ -193,7 +195,7 @@ static long stream_send(struct file *f, struct plat_msghdr *m, size_t total, str
 			r = u->wbytes < (size_t)u->sndbuf ? 0 : -EAGAIN;
 		spin_unlock(&unix_lock);
 		if (r == -EAGAIN) {
-			r = unix_wait(u, send_room, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT), so->sndtimeo, &deadline);
+			r = unix_wait(&u->wq, send_room, u, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT), so->sndtimeo, &deadline);
 			continue;
 		}
 		if (r < 0 || !total)
@@ -202,17 +204,17 @@ static long stream_send(struct file *f, struct plat_msghdr *m, size_t total, str
 		struct umsg *msg = umsg_make(m, n, s, &r);
 		if (!msg)
 			break;
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		p = u->peer;
 		if (p && !p->closed && !(p->shut & RCV_SHUTDOWN) && !(u->shut & SEND_SHUTDOWN))
-			enqueue(u, p, msg);
+			enqueue(u, p, msg, &gc);
 		else {
-			gc = msg;
+			gc.msgs = msg;
 			r = -EPIPE;
 		}
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		sent += r < 0 ? 0 : n;
 	} while (r >= 0 && sent < total);
 	if (r == -EPIPE && !sent && !(flags & MSG_NOSIGNAL))
@@ -240,7 +242,7 @@ static bool dgram_room(void *arg)
 
 /* Queues msg on its receiver (lock held): 0, -EAGAIN with *wait (a reference) when the
  * receiver's queue is full, or -errno. */
-static long dgram_deliver(struct usock *u, struct usock *o, struct umsg *msg, struct usock **wait, struct umsg **gc)
+static long dgram_deliver(struct usock *u, struct usock *o, struct umsg *msg, struct usock **wait, struct unix_gc *gc)
 {
 	if (o->peer && o->peer != u)
 		return -EPERM;
@@ -261,7 +263,7 @@ static long dgram_deliver(struct usock *u, struct usock *o, struct umsg *msg, st
 		*wait = o;
 		return -EAGAIN;
 	}
-	enqueue(u, o, msg);
+	enqueue(u, o, msg, gc);
 	return 0;
 }
 
@@ -280,13 +282,13 @@ static long dgram_send(struct file *f, struct plat_msghdr *m, size_t total, stru
 	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	int64_t deadline = -1;
 	while (r == 0 && !(u->shut & SEND_SHUTDOWN) && !send_room(u))
-		r = unix_wait(u, send_room, nonblock, so->sndtimeo, &deadline);
+		r = unix_wait(&u->wq, send_room, u, nonblock, so->sndtimeo, &deadline);
 	if (r == 0 && (u->shut & SEND_SHUTDOWN))
 		r = -EPIPE;
 	struct umsg *msg = r < 0 ? NULL : umsg_make(m, total, s, &r);
 	while (msg) {
 		struct usock *o, *wait = NULL;
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		if (u->passcred && !u->addrlen)
 			unix_autobind(u);
@@ -298,15 +300,15 @@ static long dgram_send(struct file *f, struct plat_msghdr *m, size_t total, stru
 		spin_unlock(&unix_lock);
 		if (r != -EAGAIN) {
 			if (r < 0)
-				msg->next = gc, gc = msg;
-			umsg_free_all(gc);
+				msg->next = gc.msgs, gc.msgs = msg;
+			unix_gc_run(&gc);
 			break;
 		}
-		r = unix_wait(wait, dgram_room, nonblock, so->sndtimeo, &deadline);
+		r = unix_wait(&wait->wq, dgram_room, wait, nonblock, so->sndtimeo, &deadline);
 		spin_lock(&unix_lock);
 		usock_unref(wait, &gc);
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		if (r < 0) {
 			umsg_free_all(msg);
 			break;

@@ -113,7 +113,7 @@ static long empty(struct usock *u)
 
 /* Stream: bytes from successive messages into the iovecs; *peek_at is the message and
  * offset a peek has reached. Returns what it copied, or -errno if nothing. */
-static long stream_take(struct usock *u, struct plat_msghdr *m, size_t want, bool peek, struct got *g, struct umsg **gc)
+static long stream_take(struct usock *u, struct plat_msghdr *m, size_t want, bool peek, struct got *g, struct unix_gc *gc)
 {
 	size_t copied = 0;
 	struct umsg *msg = u->head;
@@ -153,7 +153,7 @@ static long stream_recv(struct file *f, struct plat_msghdr *m, size_t total, int
 	size_t target = (flags & MSG_WAITALL) && !peek ? total : 1, copied = 0;
 	int64_t deadline = -1;
 	for (;;) {
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		long r = -EINVAL;
 		bool wait = false;
 		spin_lock(&unix_lock);
@@ -166,10 +166,10 @@ static long stream_recv(struct file *f, struct plat_msghdr *m, size_t total, int
 			}
 		}
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		if (!wait)
 			return copied ? (long)copied : r;
-		r = unix_wait(u, readable, nonblock, so->rcvtimeo, &deadline);
+		r = unix_wait(&u->rq, readable, u, nonblock, so->rcvtimeo, &deadline);
 		if (r < 0)
 			return copied ? (long)copied : r;
 	}
@@ -184,7 +184,7 @@ static long dgram_recv(struct file *f, struct plat_msghdr *m, size_t total, int 
 	if (u->type == SOCK_SEQPACKET && u->state != US_CONN)
 		return -ENOTCONN;
 	for (;;) {
-		struct umsg *gc = NULL;
+		struct unix_gc gc = {0};
 		spin_lock(&unix_lock);
 		struct umsg *msg = u->head;
 		long r = msg ? 0 : empty(u);
@@ -202,12 +202,12 @@ static long dgram_recv(struct file *f, struct plat_msghdr *m, size_t total, int 
 				umsg_done(u, msg, &gc);
 		}
 		spin_unlock(&unix_lock);
-		umsg_free_all(gc);
+		unix_gc_run(&gc);
 		if (!msg && r == 0 && u->type == SOCK_DGRAM)
 			return -EAGAIN; /* Linux: a datagram socket shut for reading never waits */
 		if (r != -EAGAIN)
 			return r;
-		r = unix_wait(u, readable, nonblock, so->rcvtimeo, &deadline);
+		r = unix_wait(&u->rq, readable, u, nonblock, so->rcvtimeo, &deadline);
 		if (r < 0)
 			return r;
 	}
