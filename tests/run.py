@@ -68,7 +68,7 @@ ABI_PARTS = {
     "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
     "sockets": ["tcp4", "tcp6", "udp", "unix", "nonblock", "epoll", "signals", "errors"],
     "unix": ["pair", "boundaries", "ends", "buffers", "rights", "credentials", "names", "backlog",
-             "datagrams", "errors", "threads", "readiness", "bulk"],
+             "datagrams", "errors", "threads", "readiness", "hostdir", "bulk"],
 }
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]
@@ -84,7 +84,7 @@ ABI_CALLS = {
     "unix": {"@host_calls": (1, 2000)},
 }
 # elfin's own options for a program's runs; {work} is the working directory of every case.
-ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"]}
+ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"]}
 
 
 def abi_programs():

@@ -86,8 +86,9 @@ long passfd_token(struct file *f);
 struct file *passfd_claim(int h);
 void passfd_drop(int h);
 
-/* AF_UNIX names (unix_addr.c): the program's paths become host abstract names private to
- * this kernel, and back. *len is updated; returns 0 or -errno. */
+/* AF_UNIX names of host sockets (unix_addr.c): a path in a host directory is the host's own
+ * path there; other paths become host abstract names private to this kernel, and back. *len
+ * is updated; returns 0 or -errno. */
 long unix_addr_in(void *addr, int *len, int cap);
 void unix_addr_out(void *addr, int *len);
 
@@ -96,7 +97,10 @@ long unix_socket(int type, int proto);
 long unix_socketpair(int type, int proto, int sv[2]);
 void unix_release(struct usock *u);
 long unix_bind(struct usock *u, const char *addr, int len);
-bool unix_name_on_host(const char *addr, int len);
+/* Whether addr is a path in a host directory where a socket is a host socket, bound or
+ * connected at the host's own path: bind, in a writable one; connect, to a socket file there
+ * that no kernel socket holds. */
+bool unix_name_on_host(const char *addr, int len, bool bind);
 long unix_listen(struct file *f, int backlog);
 long unix_accept(struct file *f, int flags, char *addr, int *len);
 long unix_connect(struct file *f, const char *addr, int len);

@@ -267,10 +267,10 @@ long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen)
 
 /* A kernel AF_UNIX socket that is to be named in a host directory becomes a host socket
  * (still unnamed and unconnected), so programs outside can reach it there. */
-static long to_host(struct file *f, const char *addr, int len)
+static long to_host(struct file *f, const char *addr, int len, bool bind)
 {
 	struct sock *s = f->priv;
-	if (!s->u || !unix_name_on_host(addr, len))
+	if (!s->u || !unix_name_on_host(addr, len, bind))
 		return 0;
 	long h = plat_sock_socket(AF_UNIX, s->type, 0);
 	if (h < 0)
@@ -291,7 +291,7 @@ long sys_bind(int fd, const void *uaddr, int len)
 	r = sock_addr_copy(uaddr, len, buf);
 	len = (int)r;
 	if (r >= 0)
-		r = to_host(f, buf, len);
+		r = to_host(f, buf, len, true);
 	struct sock *s = f->priv;
 	if (r >= 0 && s->u)
 		r = unix_bind(s->u, buf, len);
@@ -397,7 +397,7 @@ long sys_connect(int fd, const void *uaddr, int len)
 	r = sock_get(fd, &f);
 	if (r < 0)
 		return r;
-	r = to_host(f, buf, len);
+	r = to_host(f, buf, len, false);
 	if (r >= 0 && ((struct sock *)f->priv)->u)
 		r = unix_connect(f, buf, len);
 	else if (r >= 0 && (r = sock_addr_in(f, buf, len)) >= 0)

@@ -39,12 +39,23 @@ static long resolve(const char *addr, int len, struct lookup *lk)
 	return vfs_resolve(AT_FDCWD, path, lk);
 }
 
-bool unix_name_on_host(const char *addr, int len)
+bool unix_name_on_host(const char *addr, int len, bool bind)
 {
 	if (unix_name_check(addr, len) < 0 || abstract(addr, len))
 		return false;
 	struct lookup *lk = kmalloc(sizeof *lk);
-	bool host = lk && resolve(addr, len, lk) == 0 && lk->mnt->host >= 0 && lk->mnt->rw && !lk->mnt->ops->mknod;
+	bool host = lk && resolve(addr, len, lk) == 0 && lk->mnt->host >= 0 && !lk->mnt->ops->mknod &&
+		    (lk->mnt->rw || !bind);
+	struct kstat st;
+	if (host && !bind) /* connect: a host socket file that no kernel socket holds */
+		host = vfs_stat(lk, &st, true) == 0 && (st.mode & S_IFMT) == S_IFSOCK;
+	if (host && !bind) {
+		long r;
+		spin_lock(&unix_lock);
+		host = !unix_find(addr, len, SOCK_STREAM, &r) && !unix_find(addr, len, SOCK_DGRAM, &r) &&
+		       !unix_find(addr, len, SOCK_SEQPACKET, &r);
+		spin_unlock(&unix_lock);
+	}
 	kfree(lk);
 	return host;
 }

@@ -893,6 +893,35 @@ static void readiness(void)
 	close(lt), close(et), close(ep), close(p[0]), close(p[1]);
 }
 
+/* A name in the working directory, which the driver lets elfin write (--rw): there the socket
+ * file is the host's own, which programs outside could reach. */
+static void hostdir(void)
+{
+	char cwd[80];
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	struct sockaddr_un a, n;
+	socklen_t al = pathname(&a, cwd, "hostdir.sock"), nl = sizeof(n);
+	unlink(a.sun_path);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 4) == 0);
+	struct stat st;
+	printf("socket file in the working directory: %d\n", stat("hostdir.sock", &st) == 0 && S_ISSOCK(st.st_mode));
+	CHECK(getsockname(l, (struct sockaddr *)&n, &nl) == 0);
+	printf("getsockname gives the path: %d\n", strcmp(n.sun_path, a.sun_path) == 0);
+	CHECK(connect(c, (struct sockaddr *)&a, al) == 0);
+	int s = accept(l, NULL, NULL);
+	char b[8] = {0};
+	CHECK(s >= 0 && send(c, "host", 4, 0) == 4 && recv(s, b, 8, 0) == 4);
+	printf("exchanged \"%s\"\n", b);
+	int d = socket(AF_UNIX, SOCK_STREAM, 0);
+	expect("bind the name again", bind(d, (struct sockaddr *)&a, al), EADDRINUSE);
+	close(s), close(c), close(l), close(d);
+	CHECK(unlink("hostdir.sock") == 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	expect("connect after unlink", connect(c, (struct sockaddr *)&a, al), ENOENT);
+	close(c);
+}
+
 /* Much traffic in one thread: 20 000 messages of each type, 1 000 descriptors passed and 200
  * connections on names; the run's host calls (tests/run.py bounds them) stay what loading the
  * program takes. */
@@ -953,7 +982,7 @@ int main(int argc, char **argv)
 		{"pair", types_and_flags}, {"boundaries", boundaries}, {"ends", ends}, {"buffers", buffers},
 		{"rights", rights}, {"credentials", credentials}, {"names", names}, {"backlog", backlog},
 		{"datagrams", datagrams}, {"errors", errors}, {"threads", threads}, {"readiness", readiness},
-		{"bulk", bulk},
+		{"hostdir", hostdir}, {"bulk", bulk},
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (!strcmp(part, parts[i].name) || !strcmp(part, "all"))
