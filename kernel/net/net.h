@@ -37,6 +37,8 @@ struct sock {
 	int domain, type;
 	int64_t rcvtimeo, sndtimeo; /* SO_RCVTIMEO, SO_SNDTIMEO in ns; 0: none */
 	struct usock *u;            /* the kernel's own AF_UNIX socket, or NULL: a host socket */
+	struct usock *gone;         /* the one it was before it became a host socket: poll and epoll
+				     * registrations may still name its wait queues until close */
 };
 
 struct iovec;

@@ -104,6 +104,8 @@ static void sock_release(struct file *f)
 		unix_release(s->u);
 	else
 		plat_file_close(f->host);
+	if (s->gone)
+		unix_release(s->gone);
 	kfree(f->priv);
 }
 
@@ -270,12 +272,12 @@ long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen)
 static long to_host(struct file *f, const char *addr, int len, bool bind)
 {
 	struct sock *s = f->priv;
-	if (!s->u || !unix_name_on_host(addr, len, bind))
-		return 0;
+	if (!s->u || s->u->state != US_UNCONN || s->u->addrlen || s->u->peer || !unix_name_on_host(addr, len, bind))
+		return 0; /* a socket already named or connected stays the kernel's */
 	long h = plat_sock_socket(AF_UNIX, s->type, 0);
 	if (h < 0)
 		return h;
-	unix_release(s->u);
+	s->gone = s->u;
 	s->u = NULL;
 	f->host = (int)h;
 	return 0;
