@@ -238,6 +238,14 @@ static void buffers(void)
 	printf("  with 16384 it fills after less than 64 KiB: %d\n", total > 0 && total < 65536);
 	closep(sv);
 
+	pair(SOCK_STREAM, sv);
+	struct timeval tv = {0, 20000};
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0);
+	n = send(sv[0], big, sizeof(big), 0);
+	printf("blocking send of 1 MiB with SO_SNDTIMEO: part of it %d\n", n > 0 && n < (long)sizeof(big));
+	expect("  then", send(sv[0], big, sizeof(big), 0), EAGAIN);
+	closep(sv);
+
 	pair(SOCK_DGRAM | SOCK_NONBLOCK, sv);
 	expect("dgram of 300000 bytes", send(sv[0], big, 300000, 0), EMSGSIZE);
 	int count = 0;
