@@ -83,6 +83,10 @@ static void usock_close(struct usock *u, bool embryo, struct unix_gc *gc)
 		u->acc_head = n->acc_next;
 		usock_close(n, true, gc);
 	}
+	if (u->state == US_LISTEN) { /* connectors waiting for room find no listener */
+		u->state = US_UNCONN;
+		u->nacc = 0;
+	}
 	hang_up(u, embryo, gc);
 	unix_wake(u, gc); /* senders waiting for room in its queue */
 	while (u->head)
@@ -297,13 +301,13 @@ static long connect_once(struct usock *u, struct usock *n, const char *addr, int
 		return r;
 	if (l->state != US_LISTEN)
 		return -ECONNREFUSED;
-	if (u->state == US_CONN)
-		return -EISCONN;
-	if (l->nacc > l->backlog) {
+	if (l->nacc > l->backlog) { /* Linux waits for room before it looks at u's state */
 		l->refs++;
 		*wait = l;
 		return -EAGAIN;
 	}
+	if (u->state == US_CONN)
+		return -EISCONN;
 	join(u, n);
 	n->peercred = unix_cred();
 	u->peercred = l->peercred;

@@ -173,8 +173,9 @@ static void enqueue(struct usock *u, struct usock *r, struct umsg *msg, struct u
 static bool send_room(void *arg)
 {
 	struct usock *u = arg;
-	return __atomic_load_n(&u->wbytes, __ATOMIC_ACQUIRE) < (size_t)u->sndbuf || u->shut || u->err ||
-	       (u->peer && u->peer->closed);
+	struct usock *p = __atomic_load_n(&u->peer, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&u->wbytes, __ATOMIC_ACQUIRE) < (size_t)u->sndbuf || (u->shut & SEND_SHUTDOWN) ||
+	       (p && (p->closed || (p->shut & RCV_SHUTDOWN)));
 }
 
 static long stream_send(struct file *f, struct plat_msghdr *m, size_t total, struct scm *s, int flags)

@@ -739,6 +739,12 @@ static void *act_later(void *arg)
 		CHECK(send(l->fd, "part1-", 6, 0) == 6);
 		usleep(20000);
 		CHECK(send(l->fd, "part2", 5, 0) == 5);
+	} else if (l->what == 5) {
+		int s = accept(l->fd, NULL, NULL);
+		CHECK(s >= 0);
+		close(s);
+	} else if (l->what == 6) {
+		close(l->fd);
 	} else {
 		int c = socket(AF_UNIX, SOCK_STREAM, 0);
 		struct sockaddr_un a;
@@ -786,6 +792,19 @@ static long accept_fd(int fd)
 	return s >= 0;
 }
 
+static long connect_backlog(int fd)
+{
+	(void)fd;
+	struct sockaddr_un a;
+	socklen_t al = abstract(&a, "full");
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	long r = connect(c, (struct sockaddr *)&a, al);
+	if (r < 0)
+		printf(" %s", abi_errname(errno));
+	close(c);
+	return r;
+}
+
 static void threads(void)
 {
 	int types[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
@@ -810,6 +829,16 @@ static void threads(void)
 	CHECK(bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 1) == 0);
 	printf("blocked accept woken by connect: %ld\n", with_later(-1, 4, accept_fd, l));
 	close(l);
+	al = abstract(&a, "full");
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	int first = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 0) == 0);
+	CHECK(connect(first, (struct sockaddr *)&a, al) == 0);
+	printf("connect blocked on a full backlog, woken by accept:");
+	printf(" %ld\n", with_later(l, 5, connect_backlog, -1));
+	printf("connect blocked on a full backlog, woken by the listener's close:");
+	printf(" %ld\n", with_later(l, 6, connect_backlog, -1));
+	close(first);
 
 	/* signals: EINTR without SA_RESTART, a restart with it, EAGAIN on SO_RCVTIMEO */
 	pair(SOCK_STREAM, sv);
