@@ -11,7 +11,6 @@
 #include "kernel/time/time.h"
 
 #define SNDBUF_DEFAULT 212992
-#define SNDBUF_MAX 212992 /* net.core.wmem_max / rmem_max as Linux ships them */
 #define SNDBUF_MIN 4608
 #define RCVBUF_MIN 2304
 #define SOMAXCONN 4096
@@ -501,9 +500,11 @@ long unix_setsockopt(struct file *f, int opt, int v)
 {
 	struct usock *u = unix_of(f);
 	struct unix_gc gc = {0};
+	unsigned cap = (unsigned)v;
+	if (opt == SO_SNDBUF || opt == SO_RCVBUF)
+		cap = (unsigned)MIN(cap, (unsigned long)plat_sock_buf_max(opt == SO_RCVBUF));
 	spin_lock(&unix_lock);
 	long r = 0;
-	unsigned cap = (unsigned)MIN((unsigned)v, (unsigned)SNDBUF_MAX);
 	switch (opt) {
 	case SO_SNDBUF:
 		u->sndbuf = (int)MAX(cap * 2, (unsigned)SNDBUF_MIN);

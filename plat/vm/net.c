@@ -42,6 +42,12 @@ long plat_sock_tick_us(void)
 	return 1000; /* HZ=1000 */
 }
 
+long plat_sock_buf_max(bool rcv)
+{
+	(void)rcv;
+	return 212992; /* Linux's default net.core.wmem_max and rmem_max */
+}
+
 long plat_pollset_create(void)
 {
 	return -ENOSYS;

@@ -230,6 +230,10 @@ static void buffers(void)
 	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0);
 	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, &l) == 0);
 	printf("SO_RCVBUF 20000 reads back %d\n", v);
+	v = 1 << 30;
+	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, &l) == 0);
+	printf("SO_RCVBUF 1 GiB reads back %d (twice net.core.rmem_max)\n", v);
 	v = 16384;
 	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0);
 	total = 0;
