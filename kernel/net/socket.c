@@ -246,9 +246,30 @@ long sock_addr_copy(const void *uaddr, int len, char *buf)
 	return len;
 }
 
+/* A kernel AF_UNIX socket that is to be named in a host directory becomes a host socket
+ * (still unnamed and unconnected), so programs outside can reach it there. */
+static long to_host(struct file *f, const char *addr, int len, bool bind)
+{
+	struct sock *s = f->priv;
+	if (!s->u || s->u->state != US_UNCONN || s->u->addrlen || s->u->peer || !unix_name_on_host(addr, len, bind))
+		return 0; /* a socket already named or connected stays the kernel's */
+	long h = plat_sock_socket(AF_UNIX, s->type, 0);
+	if (h < 0)
+		return h;
+	s->gone = s->u;
+	s->u = NULL;
+	f->host = (int)h;
+	return 0;
+}
+
 long sock_addr_in(struct file *f, char *buf, int len)
 {
 	struct sock *s = f->priv;
+	if (s->u && s->type == SOCK_DGRAM) { /* sendto a host socket file: as connect */
+		long r = to_host(f, buf, len, false);
+		if (r < 0)
+			return r;
+	}
 	return s->domain == AF_UNIX && !s->u ? unix_addr_in(buf, &len, SOCKADDR_MAX) : len;
 }
 
@@ -264,22 +285,6 @@ long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen)
 		unix_addr_out(buf, &len);
 	if (copy_to_user(uaddr, buf, (size_t)MIN(have, len)) < 0 || copy_to_user(ulen, &len, sizeof len) < 0)
 		return -EFAULT;
-	return 0;
-}
-
-/* A kernel AF_UNIX socket that is to be named in a host directory becomes a host socket
- * (still unnamed and unconnected), so programs outside can reach it there. */
-static long to_host(struct file *f, const char *addr, int len, bool bind)
-{
-	struct sock *s = f->priv;
-	if (!s->u || s->u->state != US_UNCONN || s->u->addrlen || s->u->peer || !unix_name_on_host(addr, len, bind))
-		return 0; /* a socket already named or connected stays the kernel's */
-	long h = plat_sock_socket(AF_UNIX, s->type, 0);
-	if (h < 0)
-		return h;
-	s->gone = s->u;
-	s->u = NULL;
-	f->host = (int)h;
 	return 0;
 }
 
