@@ -465,7 +465,8 @@ static socklen_t pathname(struct sockaddr_un *a, const char *dir, const char *na
 {
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
-	snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s", dir, name);
+	int n = snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s", dir, name);
+	CHECK(n > 0 && n < (int)sizeof(a->sun_path));
 	return sizeof(*a);
 }
 
@@ -935,18 +936,22 @@ static void readiness(void)
 }
 
 /* A name in the working directory, which the driver lets elfin write (--rw): there the socket
- * file is the host's own, which programs outside could reach. */
+ * file is the host's own, which programs outside could reach. The names hold the pid: the
+ * driver runs the variants side by side in one working directory. */
 static void hostdir(void)
 {
 	char cwd[80];
 	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
 	struct sockaddr_un a, n;
-	socklen_t al = pathname(&a, cwd, "hostdir.sock"), nl = sizeof(n);
+	char sname[32], dname[32];
+	snprintf(sname, sizeof(sname), "hostdir.%d.sock", getpid());
+	snprintf(dname, sizeof(dname), "hostdir.%d.dgram", getpid());
+	socklen_t al = pathname(&a, cwd, sname), nl = sizeof(n);
 	unlink(a.sun_path);
 	int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK(bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 4) == 0);
 	struct stat st;
-	printf("socket file in the working directory: %d\n", stat("hostdir.sock", &st) == 0 && S_ISSOCK(st.st_mode));
+	printf("socket file in the working directory: %d\n", stat(sname, &st) == 0 && S_ISSOCK(st.st_mode));
 	CHECK(getsockname(l, (struct sockaddr *)&n, &nl) == 0);
 	printf("getsockname gives the path: %d\n", strcmp(n.sun_path, a.sun_path) == 0);
 	CHECK(connect(c, (struct sockaddr *)&a, al) == 0);
@@ -957,10 +962,20 @@ static void hostdir(void)
 	int d = socket(AF_UNIX, SOCK_STREAM, 0);
 	expect("bind the name again", bind(d, (struct sockaddr *)&a, al), EADDRINUSE);
 	close(s), close(c), close(l), close(d);
-	CHECK(unlink("hostdir.sock") == 0);
+	CHECK(unlink(sname) == 0);
 	c = socket(AF_UNIX, SOCK_STREAM, 0);
 	expect("connect after unlink", connect(c, (struct sockaddr *)&a, al), ENOENT);
 	close(c);
+
+	al = pathname(&a, cwd, dname);
+	unlink(a.sun_path);
+	int r = socket(AF_UNIX, SOCK_DGRAM, 0), w = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(bind(r, (struct sockaddr *)&a, al) == 0);
+	printf("sendto a datagram socket file there: %zd", sendto(w, "dgram", 5, 0, (struct sockaddr *)&a, al));
+	memset(b, 0, sizeof(b));
+	printf(", received %zd \"%s\"\n", recv(r, b, 8, 0), b);
+	close(r), close(w);
+	CHECK(unlink(a.sun_path) == 0);
 }
 
 /* Much traffic in one thread: 20 000 messages of each type, 1 000 descriptors passed and 200
