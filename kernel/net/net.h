@@ -1,6 +1,7 @@
-/* Sockets: kernel files backed by host sockets through the platform (plat_sock_*). The kernel
- * keeps what the host cannot know about the program's view: blocking mode, timeouts, and the
- * names of AF_UNIX sockets, which live in the program's file tree, not the host's. */
+/* Sockets: kernel files, either the kernel's own AF_UNIX sockets (unix*.c) or backed by host
+ * sockets through the platform (plat_sock_*), for which the kernel keeps what the host cannot
+ * know about the program's view: blocking mode, timeouts, and AF_UNIX names outside the host's
+ * directories. */
 #pragma once
 #include "kernel/types.h"
 #include "kernel/fs/vfs.h"

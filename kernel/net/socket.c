@@ -1,6 +1,7 @@
-/* Socket files and the calls that make, name, connect and configure them. Every socket is a
- * non-blocking host socket; a blocking call waits in the kernel (sock_wait), where signals
- * and timeouts reach it as they reach a pipe. */
+/* Socket files and the calls that make, name, connect and configure them. An AF_UNIX socket
+ * is the kernel's own (unix*.c) until it names a host directory's socket file; every other is
+ * a non-blocking host socket, and a blocking call on it waits in the kernel (sock_wait), where
+ * signals and timeouts reach it as they reach a pipe. */
 #include "kernel/net/net.h"
 #include "kernel/net/unix.h"
 #include "kernel/errno.h"
