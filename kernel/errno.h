@@ -31,6 +31,7 @@
 #define EROFS 30
 #define EMLINK 31
 #define EPIPE 32
+#define EDOM 33
 #define ERANGE 34
 #define EDEADLK 35
 #define ENOLCK 37
@@ -43,11 +44,18 @@
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89
 #define EMSGSIZE 90
+#define EPROTOTYPE 91
+#define ENOPROTOOPT 92
+#define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
+#define ECONNRESET 104
 #define ENOBUFS 105
+#define EISCONN 106
 #define ENOTCONN 107
 #define EALREADY 114
 #define EINPROGRESS 115
 #define ETIMEDOUT 110
+#define ECONNREFUSED 111

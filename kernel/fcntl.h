@@ -52,6 +52,7 @@
 #define S_IFREG 0100000
 #define S_IFLNK 0120000
 #define S_IFIFO 0010000
+#define S_IFSOCK 0140000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)

@@ -207,6 +207,12 @@ long plat_sock_recvmsg(int h, struct plat_msghdr *m, int flags);
 long plat_sock_name(int h, bool peer, void *addr, int *len);
 long plat_sock_setsockopt(int h, int level, int opt, const void *val, int len);
 long plat_sock_getsockopt(int h, int level, int opt, void *val, int *len);
+/* The granularity of socket timeouts in microseconds (Linux keeps them in jiffies), which the
+ * kernel's own sockets round to as the host's would. */
+long plat_sock_tick_us(void);
+/* The most SO_SNDBUF (rcv false) or SO_RCVBUF may ask for: the host's net.core.wmem_max or
+ * rmem_max, which the kernel's own sockets apply as the host's would. */
+long plat_sock_buf_max(bool rcv);
 
 /* Host readiness sets, for epoll over host-backed files: a set is a handle that is itself
  * ready (POLLIN) while one of its members is; members carry a cookie and Linux epoll flags

@@ -67,6 +67,8 @@ ABI_PARTS = {
     "exhaust": ["fds", "nofile", "memory", "rlimit_as", "threads"],
     "exhaust_errno": ["fds", "paths", "memory", "signals", "objects", "misc"],
     "sockets": ["tcp4", "tcp6", "udp", "unix", "nonblock", "epoll", "signals", "errors"],
+    "unix": ["pair", "boundaries", "ends", "buffers", "rights", "credentials", "names", "backlog",
+             "datagrams", "errors", "threads", "readiness", "hostdir", "bulk"],
 }
 ABI_RUNS += [(f"{prog}-{part}", prog, [part], 0)
              for prog, parts in ABI_PARTS.items() for part in parts]
@@ -77,9 +79,12 @@ ABI_CALLS = {
     # 20 000 writes and 3 000 reads of a tmpfs file need no host call each: the count stays
     # near what loading the program takes (a few hundred), not one per call.
     "tmpfs_io": {"@host_calls": (1, 2000)},
+    # AF_UNIX traffic inside the program is the kernel's own: unix-bulk's 60 000 messages, 1 000
+    # passed descriptors and 200 connections on names need no host call each either.
+    "unix": {"@host_calls": (1, 2000)},
 }
 # elfin's own options for a program's runs; {work} is the working directory of every case.
-ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"]}
+ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"]}
 
 
 def abi_programs():
@@ -171,7 +176,8 @@ VM_EVERY_VARIANT = ("hello", "args", "args-none", "exitcode-0", "exitcode-42", "
 VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", "symlinks", "hardlinks",
                  "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
                  "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
-                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors")
+                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors",
+                 "unix-rights", "unix-names", "unix-threads", "unix-readiness")
 VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
 
 

@@ -282,6 +282,8 @@ static long open_existing(struct walk *w, int flags)
 		return -EISDIR;
 	if (!S_ISDIR(n->mode) && ((flags & O_DIRECTORY) || w->slash))
 		return -ENOTDIR;
+	if ((n->mode & S_IFMT) == S_IFSOCK && !(flags & O_PATH))
+		return -ENXIO; /* a socket's name is reached by connect, never opened */
 	return 0;
 }
 
@@ -357,15 +359,20 @@ static long walk_new(struct tmpfs *fs, const char *rel, struct walk *w)
 	return r;
 }
 
-static long t_mkdir(struct mount *m, const char *rel, mode_t mode)
+static long t_mknod(struct mount *m, const char *rel, mode_t mode)
 {
 	struct walk w;
 	spin_lock(&mfs(m)->lock);
 	long r = walk_new(mfs(m), rel, &w);
 	if (r == 0)
-		r = create(w.dir, w.name, w.len, S_IFDIR | (mode & 07777), NULL);
+		r = create(w.dir, w.name, w.len, mode, NULL);
 	spin_unlock(&mfs(m)->lock);
 	return r;
+}
+
+static long t_mkdir(struct mount *m, const char *rel, mode_t mode)
+{
+	return t_mknod(m, rel, S_IFDIR | (mode & 07777));
 }
 
 static long t_symlink(struct mount *m, const char *rel, const char *target)
@@ -636,4 +643,5 @@ const struct fs_ops tmpfs_ops = {
 	.open = t_open, .stat = t_stat, .readlink = t_readlink, .access = t_access,
 	.mkdir = t_mkdir, .unlink = t_unlink, .statfs = t_statfs, .follow = t_follow,
 	.symlink = t_symlink, .link = t_link, .rename2 = t_rename2, .setattr = t_setattr,
+	.mknod = t_mknod,
 };

@@ -323,6 +323,16 @@ long vfs_mkdir(struct lookup *lk, mode_t mode)
 	return RETRY_FOLLOWING(lk, false, lk->mnt->ops->mkdir(lk->mnt, lk->rel, mode));
 }
 
+static long mknod_op(struct lookup *lk, mode_t mode)
+{
+	return lk->mnt->ops->mknod ? lk->mnt->ops->mknod(lk->mnt, lk->rel, mode) : lk->mnt->rw ? -EPERM : -EROFS;
+}
+
+long vfs_mknod(struct lookup *lk, mode_t mode)
+{
+	return RETRY_FOLLOWING(lk, false, mknod_op(lk, mode));
+}
+
 long vfs_unlink(struct lookup *lk, bool dir)
 {
 	return RETRY_FOLLOWING(lk, false, lk->mnt->ops->unlink(lk->mnt, lk->rel, dir));

@@ -109,6 +109,8 @@ struct fs_ops {
 	long (*link)(struct mount *m, struct file *from, const char *old, const char *new);
 	long (*rename2)(struct mount *m, const char *old, const char *new, unsigned flags);
 	long (*setattr)(struct mount *m, const char *rel, const struct kattr *a, bool follow);
+	/* Makes a special file (a socket's name) of mode, S_IF* included. */
+	long (*mknod)(struct mount *m, const char *rel, mode_t mode);
 };
 
 /* Internal, never seen by the program: an operation met a symbolic link that resolution must
@@ -162,6 +164,8 @@ long vfs_stat(struct lookup *lk, struct kstat *st, bool follow);
 long vfs_access(struct lookup *lk, int mode, bool follow);
 long vfs_readlink(struct lookup *lk, char *buf, size_t len);
 long vfs_mkdir(struct lookup *lk, mode_t mode);
+/* -EPERM on a file system without special files (-EROFS if read-only). */
+long vfs_mknod(struct lookup *lk, mode_t mode);
 long vfs_unlink(struct lookup *lk, bool dir);
 long vfs_symlink(struct lookup *lk, const char *target);
 long vfs_statfs(struct lookup *lk, struct kstatfs *st);

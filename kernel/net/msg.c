@@ -31,8 +31,7 @@ struct cmsghdr {
 
 #define CMSG_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
-/* The total length of m's iovecs, each checked against the program's memory. */
-static long iov_total(const struct plat_msghdr *m)
+long sock_iov_total(const struct plat_msghdr *m)
 {
 	const struct kiovec *iov = m->iov;
 	size_t total = 0;
@@ -45,8 +44,7 @@ static long iov_total(const struct plat_msghdr *m)
 	return (long)total;
 }
 
-/* Drops the first n bytes of m's iovecs, after a partial transfer. */
-static void iov_advance(struct plat_msghdr *m, size_t n)
+void sock_iov_advance(struct plat_msghdr *m, size_t n)
 {
 	struct kiovec *iov = m->iov;
 	while (m->iovlen && n >= iov->len) {
@@ -74,7 +72,7 @@ static bool go_on(struct file *f, long n, size_t done, long total, bool all)
 static long transfer(struct file *f, struct plat_msghdr *m, int flags, bool send)
 {
 	struct sock *s = f->priv;
-	long total = iov_total(m);
+	long total = sock_iov_total(m);
 	if (total < 0)
 		return total;
 	bool all = send ? !(flags & MSG_DONTWAIT) : (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
@@ -86,7 +84,7 @@ static long transfer(struct file *f, struct plat_msghdr *m, int flags, bool send
 			done += (size_t)n;
 			if (!go_on(f, n, done, total, all))
 				return (long)done;
-			iov_advance(m, (size_t)n);
+			sock_iov_advance(m, (size_t)n);
 			m->control = NULL; /* the control data went with the first part */
 			m->controllen = 0;
 			continue;
@@ -101,6 +99,8 @@ static long transfer(struct file *f, struct plat_msghdr *m, int flags, bool send
 
 long sock_send(struct file *f, struct plat_msghdr *m, int flags)
 {
+	if (((struct sock *)f->priv)->u)
+		return unix_send(f, m, flags);
 	long r = transfer(f, m, flags, true);
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
 		proc_raise(SIGPIPE);
@@ -109,6 +109,8 @@ long sock_send(struct file *f, struct plat_msghdr *m, int flags)
 
 long sock_recv(struct file *f, struct plat_msghdr *m, int flags)
 {
+	if (((struct sock *)f->priv)->u)
+		return unix_recv(f, m, flags);
 	return transfer(f, m, flags, false);
 }
 
@@ -216,7 +218,7 @@ static long do_sendmsg(struct file *f, const void *um, int flags)
 		r = -ENOBUFS;
 	if (r >= 0 && m.controllen) {
 		ctl = kmalloc(m.controllen);
-		r = !ctl ? -ENOMEM : copy_from_user(ctl, m.control, m.controllen) < 0 ? -EFAULT : rights_out(ctl, m.controllen, held, &nheld, tok, &ntok);
+		r = !ctl ? -ENOMEM : copy_from_user(ctl, m.control, m.controllen) < 0 ? -EFAULT : ((struct sock *)f->priv)->u ? 0 : rights_out(ctl, m.controllen, held, &nheld, tok, &ntok);
 		m.control = ctl;
 	}
 	if (r >= 0)
@@ -242,8 +244,9 @@ static long msg_out(struct file *f, void *um, struct plat_msghdr *m, void *uname
 		return -EFAULT;
 	if (!uname && copy_to_user(&u->namelen, &(int){0}, sizeof(int)) < 0)
 		return -EFAULT;
-	if (m->controllen) {
+	if (m->controllen && !((struct sock *)f->priv)->u)
 		rights_in(m->control, m->controllen, flags & MSG_CMSG_CLOEXEC, &m->flags);
+	if (m->controllen) {
 		if (copy_to_user(uctl, m->control, m->controllen) < 0)
 			return -EFAULT;
 	}
@@ -272,7 +275,7 @@ static long do_recvmsg(struct file *f, void *um, int flags)
 			r = -ENOMEM;
 	}
 	if (r == 0)
-		r = sock_recv(f, &m, flags & ~MSG_CMSG_CLOEXEC);
+		r = sock_recv(f, &m, flags); /* the host's MSG_CMSG_CLOEXEC is the platform's */
 	if (r >= 0) {
 		long w = msg_out(f, um, &m, m.name ? uname : NULL, uctl, flags);
 		r = w < 0 ? w : r;

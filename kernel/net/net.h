@@ -1,6 +1,7 @@
-/* Sockets: kernel files backed by host sockets through the platform (plat_sock_*). The kernel
- * keeps what the host cannot know about the program's view: blocking mode, timeouts, and the
- * names of AF_UNIX sockets, which live in the program's file tree, not the host's. */
+/* Sockets: kernel files, either the kernel's own AF_UNIX sockets (unix*.c) or backed by host
+ * sockets through the platform (plat_sock_*), for which the kernel keeps what the host cannot
+ * know about the program's view: blocking mode, timeouts, and AF_UNIX names outside the host's
+ * directories. */
 #pragma once
 #include "kernel/types.h"
 #include "kernel/fs/vfs.h"
@@ -18,6 +19,7 @@
 #define SOCK_CLOEXEC O_CLOEXEC
 #define SOL_SOCKET 1
 #define SO_TYPE 3
+#define SO_ERROR 4
 #define SO_PROTOCOL 38
 #define SO_DOMAIN 39
 #define MSG_PEEK 0x2
@@ -31,12 +33,26 @@
 #define SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define UIO_MAXIOV 1024
 
+struct usock;
+
 struct sock {
 	int domain, type;
 	int64_t rcvtimeo, sndtimeo; /* SO_RCVTIMEO, SO_SNDTIMEO in ns; 0: none */
+	struct usock *u;            /* the kernel's own AF_UNIX socket, or NULL: a host socket */
+	struct usock *gone;         /* the one it was before it became a host socket: poll and epoll
+				     * registrations may still name its wait queues until close */
 };
 
 struct iovec;
+struct kstat;
+struct poll_table;
+
+/* A socket file for s (its priv), named name; NULL when out of memory. */
+struct file *sock_file_new(struct sock *s, const char *name, int flags);
+/* The total length of m's iovecs, each checked against the program's memory; and the iovecs
+ * advanced past n bytes. */
+long sock_iov_total(const struct plat_msghdr *m);
+void sock_iov_advance(struct plat_msghdr *m, size_t n);
 
 /* The socket behind fd, with a reference in *fp: -EBADF, -ENOTSOCK. */
 long sock_get(int fd, struct file **fp);
@@ -74,7 +90,30 @@ long passfd_token(struct file *f);
 struct file *passfd_claim(int h);
 void passfd_drop(int h);
 
-/* AF_UNIX names (unix_addr.c): the program's paths become host abstract names private to
- * this kernel, and back. *len is updated; returns 0 or -errno. */
+/* AF_UNIX names of host sockets (unix_addr.c): a path in a host directory is the host's own
+ * path there; other paths become host abstract names private to this kernel, and back. *len
+ * is updated; returns 0 or -errno. */
 long unix_addr_in(void *addr, int *len, int cap);
 void unix_addr_out(void *addr, int *len);
+
+/* The kernel's own AF_UNIX sockets (unix*.c), behind the socket calls when sock.u is set. */
+long unix_socket(int type, int proto);
+long unix_socketpair(int type, int proto, int sv[2]);
+void unix_release(struct usock *u);
+long unix_bind(struct usock *u, const char *addr, int len);
+/* Whether addr is a path in a host directory where a socket is a host socket, bound or
+ * connected at the host's own path: bind, in a writable one; connect, to a socket file there
+ * that no kernel socket holds. */
+bool unix_name_on_host(const char *addr, int len, bool bind);
+long unix_listen(struct file *f, int backlog);
+long unix_accept(struct file *f, int flags, char *addr, int *len);
+long unix_connect(struct file *f, const char *addr, int len);
+long unix_shutdown(struct file *f, int how);
+long unix_name(struct file *f, bool peer, char *addr, int *len);
+unsigned unix_poll(struct file *f, unsigned events, struct poll_table *pt);
+long unix_ioctl(struct file *f, unsigned long req, void *uarg);
+long unix_stat(struct file *f, struct kstat *st);
+long unix_setsockopt(struct file *f, int opt, int v);
+long unix_getsockopt(struct file *f, int opt, void *buf);
+long unix_send(struct file *f, struct plat_msghdr *m, int flags);
+long unix_recv(struct file *f, struct plat_msghdr *m, int flags);

@@ -1,7 +1,9 @@
-/* Socket files and the calls that make, name, connect and configure them. Every socket is a
- * non-blocking host socket; a blocking call waits in the kernel (sock_wait), where signals
- * and timeouts reach it as they reach a pipe. */
+/* Socket files and the calls that make, name, connect and configure them. An AF_UNIX socket
+ * is the kernel's own (unix*.c) until it names a host directory's socket file; every other is
+ * a non-blocking host socket, and a blocking call on it waits in the kernel (sock_wait), where
+ * signals and timeouts reach it as they reach a pipe. */
 #include "kernel/net/net.h"
+#include "kernel/net/unix.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/uaccess.h"
@@ -12,7 +14,6 @@
 #include "gen/syscalls.h"
 #include "plat/plat.h"
 
-#define SO_ERROR 4
 #define SO_RCVTIMEO 20
 #define SO_SNDTIMEO 21
 #define SO_RCVTIMEO_NEW 66
@@ -61,6 +62,8 @@ static long sock_write(struct file *f, const void *ubuf, size_t len)
 
 static long sock_stat(struct file *f, struct kstat *st)
 {
+	if (((struct sock *)f->priv)->u)
+		return unix_stat(f, st);
 	return hostfile_ops.stat(f, st);
 }
 
@@ -76,6 +79,8 @@ static long sock_statfs(struct file *f, struct kstatfs *st)
 /* The socket ioctls that only read a count pass to the host. */
 static long sock_ioctl(struct file *f, unsigned long req, void *uarg)
 {
+	if (((struct sock *)f->priv)->u)
+		return unix_ioctl(f, req, uarg);
 	if (req != FIONREAD && req != SIOCOUTQ && req != SIOCATMARK)
 		return -ENOTTY;
 	int v;
@@ -85,6 +90,8 @@ static long sock_ioctl(struct file *f, unsigned long req, void *uarg)
 
 static unsigned sock_poll(struct file *f, unsigned events, struct poll_table *pt)
 {
+	if (((struct sock *)f->priv)->u)
+		return unix_poll(f, events, pt);
 	unsigned m = host_poll(f->host, events);
 	if (!(m & events))
 		poll_host(pt, f->host, events);
@@ -93,7 +100,13 @@ static unsigned sock_poll(struct file *f, unsigned events, struct poll_table *pt
 
 static void sock_release(struct file *f)
 {
-	plat_file_close(f->host);
+	struct sock *s = f->priv;
+	if (s->u)
+		unix_release(s->u);
+	else
+		plat_file_close(f->host);
+	if (s->gone)
+		unix_release(s->gone);
 	kfree(f->priv);
 }
 
@@ -128,19 +141,26 @@ long sock_get(int fd, struct file **fp)
 	return 0;
 }
 
+struct file *sock_file_new(struct sock *s, const char *name, int flags)
+{
+	struct file *f = file_new(&sock_ops, O_RDWR | (flags & O_NONBLOCK), name);
+	if (f)
+		f->priv = s;
+	return f;
+}
+
 static struct file *sock_file(int h, int domain, int type, int flags)
 {
 	struct sock *s = kzalloc(sizeof *s);
 	char name[32];
 	ksnprintf(name, sizeof name, "socket:[%lu]", (unsigned long)__atomic_add_fetch(&next_ino, 1, __ATOMIC_RELAXED));
-	struct file *f = s ? file_new(&sock_ops, O_RDWR | (flags & O_NONBLOCK), name) : NULL;
+	struct file *f = s ? sock_file_new(s, name, flags) : NULL;
 	if (!f) {
 		kfree(s);
 		plat_file_close(h);
 		return NULL;
 	}
 	*s = (struct sock){.domain = domain, .type = type & SOCK_TYPE_MASK};
-	f->priv = s;
 	f->host = h;
 	return f;
 }
@@ -172,6 +192,8 @@ long sys_socket(int domain, int type, int proto)
 		return -EINVAL;
 	if (!family_ok(domain))
 		return -EAFNOSUPPORT;
+	if (domain == AF_UNIX)
+		return unix_socket(type, proto);
 	long h = plat_sock_socket(domain, type & SOCK_TYPE_MASK, proto);
 	return h < 0 ? h : sock_install((int)h, domain, type, type);
 }
@@ -185,6 +207,15 @@ long sys_socketpair(int domain, int type, int proto, void *usv)
 		return -EFAULT;
 	if (!family_ok(domain))
 		return -EAFNOSUPPORT;
+	if (domain == AF_UNIX) {
+		long r = unix_socketpair(type, proto, h);
+		if (r == 0 && copy_to_user(usv, h, sizeof h) < 0) {
+			fd_close(h[0]);
+			fd_close(h[1]);
+			r = -EFAULT;
+		}
+		return r;
+	}
 	long r = plat_sock_socketpair(domain, type & SOCK_TYPE_MASK, proto, h);
 	if (r < 0)
 		return r;
@@ -216,10 +247,31 @@ long sock_addr_copy(const void *uaddr, int len, char *buf)
 	return len;
 }
 
+/* A kernel AF_UNIX socket that is to be named in a host directory becomes a host socket
+ * (still unnamed and unconnected), so programs outside can reach it there. */
+static long to_host(struct file *f, const char *addr, int len, bool bind)
+{
+	struct sock *s = f->priv;
+	if (!s->u || s->u->state != US_UNCONN || s->u->addrlen || s->u->peer || !unix_name_on_host(addr, len, bind))
+		return 0; /* a socket already named or connected stays the kernel's */
+	long h = plat_sock_socket(AF_UNIX, s->type, 0);
+	if (h < 0)
+		return h;
+	s->gone = s->u;
+	s->u = NULL;
+	f->host = (int)h;
+	return 0;
+}
+
 long sock_addr_in(struct file *f, char *buf, int len)
 {
 	struct sock *s = f->priv;
-	return s->domain == AF_UNIX ? unix_addr_in(buf, &len, SOCKADDR_MAX) : len;
+	if (s->u && s->type == SOCK_DGRAM) { /* sendto a host socket file: as connect */
+		long r = to_host(f, buf, len, false);
+		if (r < 0)
+			return r;
+	}
+	return s->domain == AF_UNIX && !s->u ? unix_addr_in(buf, &len, SOCKADDR_MAX) : len;
 }
 
 long sock_addr_out(struct file *f, void *buf, int len, void *uaddr, int *ulen)
@@ -245,9 +297,13 @@ long sys_bind(int fd, const void *uaddr, int len)
 	if (r < 0)
 		return r;
 	r = sock_addr_copy(uaddr, len, buf);
+	len = (int)r;
 	if (r >= 0)
-		r = sock_addr_in(f, buf, (int)r);
-	if (r >= 0)
+		r = to_host(f, buf, len, true);
+	struct sock *s = f->priv;
+	if (r >= 0 && s->u)
+		r = unix_bind(s->u, buf, len);
+	else if (r >= 0 && (r = sock_addr_in(f, buf, len)) >= 0)
 		r = plat_sock_bind(f->host, buf, (int)r);
 	file_put(f);
 	return r;
@@ -259,7 +315,7 @@ long sys_listen(int fd, int backlog)
 	long r = sock_get(fd, &f);
 	if (r < 0)
 		return r;
-	r = plat_sock_listen(f->host, backlog);
+	r = ((struct sock *)f->priv)->u ? unix_listen(f, backlog) : plat_sock_listen(f->host, backlog);
 	file_put(f);
 	return r;
 }
@@ -276,6 +332,14 @@ static long do_accept(struct file *f, void *uaddr, int *ulen, int flags)
 	int len = sizeof buf;
 	int64_t deadline = -1;
 	long h;
+	if (s->u) {
+		long fd = unix_accept(f, flags, buf, &len);
+		if (fd >= 0 && uaddr && sock_addr_out(f, buf, len, uaddr, ulen) < 0) {
+			fd_close((int)fd);
+			return -EFAULT;
+		}
+		return fd;
+	}
 	while ((h = plat_sock_accept(f->host, buf, &len)) == -EAGAIN) {
 		long w = sock_wait(f, POLLIN, false, s->rcvtimeo, &deadline);
 		if (w < 0)
@@ -341,8 +405,10 @@ long sys_connect(int fd, const void *uaddr, int len)
 	r = sock_get(fd, &f);
 	if (r < 0)
 		return r;
-	r = sock_addr_in(f, buf, len);
-	if (r >= 0)
+	r = to_host(f, buf, len, false);
+	if (r >= 0 && ((struct sock *)f->priv)->u)
+		r = unix_connect(f, buf, len);
+	else if (r >= 0 && (r = sock_addr_in(f, buf, len)) >= 0)
 		r = do_connect(f, buf, (int)r);
 	file_put(f);
 	return r;
@@ -354,7 +420,7 @@ long sys_shutdown(int fd, int how)
 	long r = sock_get(fd, &f);
 	if (r < 0)
 		return r;
-	r = plat_sock_shutdown(f->host, how);
+	r = ((struct sock *)f->priv)->u ? unix_shutdown(f, how) : plat_sock_shutdown(f->host, how);
 	file_put(f);
 	return r;
 }
@@ -367,7 +433,7 @@ static long name(int fd, bool peer, void *uaddr, void *ulen)
 	long r = sock_get(fd, &f);
 	if (r < 0)
 		return r;
-	r = plat_sock_name(f->host, peer, buf, &len);
+	r = ((struct sock *)f->priv)->u ? unix_name(f, peer, buf, &len) : plat_sock_name(f->host, peer, buf, &len);
 	if (r == 0)
 		r = sock_addr_out(f, buf, len, uaddr, ulen);
 	file_put(f);
@@ -396,6 +462,49 @@ static void note_timeout(struct sock *s, int opt, const int64_t *tv)
 
 #define OPT_MAX 1024
 
+static bool is_timeout(int opt)
+{
+	return opt == SO_RCVTIMEO || opt == SO_SNDTIMEO || opt == SO_RCVTIMEO_NEW || opt == SO_SNDTIMEO_NEW;
+}
+
+/* setsockopt on a kernel AF_UNIX socket: only SOL_SOCKET options, checked as Linux does. */
+static long unix_set(struct file *f, int level, int opt, const char *buf, int len)
+{
+	if (level != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (is_timeout(opt)) {
+		int64_t tv[2];
+		if (len < (int)sizeof tv)
+			return -EINVAL;
+		memcpy(tv, buf, sizeof tv);
+		if (tv[1] < 0 || tv[1] >= 1000000)
+			return -EDOM;
+		if (tv[0] < 0)
+			tv[0] = tv[1] = 0;
+		int64_t tick = plat_sock_tick_us(); /* rounded up to the host's jiffies */
+		tv[1] = (tv[1] + tick - 1) / tick * tick;
+		note_timeout(f->priv, opt, tv);
+		return 0;
+	}
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	return unix_setsockopt(f, opt, *(const int *)buf);
+}
+
+/* getsockopt on a kernel AF_UNIX socket: the value into buf, its length (or -errno). */
+static long unix_get(struct file *f, int level, int opt, char *buf)
+{
+	struct sock *s = f->priv;
+	if (level != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (!is_timeout(opt))
+		return unix_getsockopt(f, opt, buf);
+	int64_t ns = opt == SO_RCVTIMEO || opt == SO_RCVTIMEO_NEW ? s->rcvtimeo : s->sndtimeo;
+	int64_t tv[2] = {ns / 1000000000, ns % 1000000000 / 1000};
+	memcpy(buf, tv, sizeof tv);
+	return sizeof tv;
+}
+
 long sys_setsockopt(int fd, int level, int opt, const void *uval, int len)
 {
 	struct file *f;
@@ -407,10 +516,11 @@ long sys_setsockopt(int fd, int level, int opt, const void *uval, int len)
 		r = -EINVAL;
 	else if (copy_from_user(buf, uval, (size_t)MIN(len, OPT_MAX)) < 0)
 		r = -EFAULT;
+	else if (((struct sock *)f->priv)->u)
+		r = unix_set(f, level, opt, buf, MIN(len, OPT_MAX));
 	else
 		r = plat_sock_setsockopt(f->host, level, opt, buf, MIN(len, OPT_MAX));
-	bool timeout = opt == SO_RCVTIMEO || opt == SO_SNDTIMEO || opt == SO_RCVTIMEO_NEW || opt == SO_SNDTIMEO_NEW;
-	if (r == 0 && level == SOL_SOCKET && timeout && len >= 16)
+	if (r == 0 && level == SOL_SOCKET && is_timeout(opt) && len >= 16 && !((struct sock *)f->priv)->u)
 		note_timeout(f->priv, opt, (const int64_t *)buf);
 	file_put(f);
 	return r;
@@ -428,7 +538,11 @@ long sys_getsockopt(int fd, int level, int opt, void *uval, void *ulen)
 		r = -EFAULT;
 	else if (len < 0)
 		r = -EINVAL;
-	if (r == 0) {
+	if (r == 0 && ((struct sock *)f->priv)->u) {
+		r = unix_get(f, level, opt, buf);
+		len = r < 0 ? len : MIN(len, (int)r);
+		r = r < 0 ? r : 0;
+	} else if (r == 0) {
 		len = MIN(len, OPT_MAX);
 		r = plat_sock_getsockopt(f->host, level, opt, buf, &len);
 	}

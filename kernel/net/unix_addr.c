@@ -1,12 +1,15 @@
-/* AF_UNIX names. A path name belongs to the program's file tree (its /tmp is the kernel's
- * tmpfs, the host tree is read-only), so it cannot name a host socket file: it becomes a
- * host abstract name private to this kernel, "\0elfin.<host pid>:<absolute path>", and comes
- * back as the absolute path. Abstract and unnamed addresses pass as they are. */
+/* AF_UNIX names of host sockets. A path in a host directory (mounted at the host's own path)
+ * names the host's socket file there, so programs outside reach it. Any other path belongs
+ * to the program's own file tree and cannot name a host socket file: it becomes a host
+ * abstract name private to this kernel, "\0elfin.<host pid>:<absolute path>", and comes back
+ * as the absolute path. Abstract and unnamed addresses pass as they are. */
 #include "kernel/net/net.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/fs/path.h"
 #include "kernel/proc/proc.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/fs/vfs.h"
 #include "plat/plat.h"
 
 #define SUN_PATH 108
@@ -15,6 +18,18 @@
 static int prefix(char *buf, size_t size)
 {
 	return ksnprintf(buf, size, "elfin.%d:", (int)plat_info()->pid);
+}
+
+/* The host's path for path when it lies in a host directory and fits a sun_path: 0, or -1. */
+static long host_path(const char *path, char *abs)
+{
+	struct lookup *lk = kmalloc(sizeof *lk);
+	long r = lk && vfs_resolve(AT_FDCWD, path, lk) == 0 && lk->mnt->host >= 0 && !lk->mnt->ops->mknod &&
+			 strlen(lk->abs) < SUN_PATH ? 0 : -1;
+	if (r == 0)
+		strlcpy(abs, lk->abs, SUN_PATH);
+	kfree(lk);
+	return r;
 }
 
 long unix_addr_in(void *addr, int *len, int cap)
@@ -28,6 +43,12 @@ long unix_addr_in(void *addr, int *len, int cap)
 		n++;
 	memcpy(path, sun, n);
 	path[n] = 0;
+	if (host_path(path, abs) == 0) {
+		size_t alen = strlen(abs);
+		memcpy(sun, abs, alen + 1);
+		*len = SUN_OFF + (int)alen + 1;
+		return *len;
+	}
 	if (path_normalize(curproc()->cwd, path, abs, sizeof abs) < 0)
 		return -EINVAL;
 	char pre[32];

@@ -31,19 +31,24 @@ long waitq_wait(struct waitq *q, bool (*cond)(void *), void *arg, int clk, int64
 	return r;
 }
 
-/* The wakes are made once the lock is dropped (wake_list in proc.h). */
-void waitq_wake_all(struct waitq *q)
+void waitq_wake_into(struct waitq *q, struct wake_list *wl)
 {
 	if (!__atomic_load_n(&q->head, __ATOMIC_ACQUIRE))
 		return;
-	struct wake_list wl = {0};
 	spin_lock(&q->lock);
 	for (struct waitq_entry *e = q->head; e; e = e->next) {
 		if (e->func)
 			e->func(e);
 		else
-			wake_list_add(&wl, e->thread);
+			wake_list_add(wl, e->thread);
 	}
 	spin_unlock(&q->lock);
+}
+
+/* The wakes are made once the lock is dropped (wake_list in proc.h). */
+void waitq_wake_all(struct waitq *q)
+{
+	struct wake_list wl = {0};
+	waitq_wake_into(q, &wl);
 	wake_list_run(&wl);
 }

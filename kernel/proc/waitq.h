@@ -24,3 +24,7 @@ void waitq_add(struct waitq *q, struct waitq_entry *e);
 void waitq_remove(struct waitq *q, struct waitq_entry *e);
 /* Wakes every thread sleeping on q; they recheck their conditions. */
 void waitq_wake_all(struct waitq *q);
+/* The same, but the platform's wakes go on wl, for wake_list_run once the caller's own lock
+ * is dropped (so a woken thread does not find it held). */
+struct wake_list;
+void waitq_wake_into(struct waitq *q, struct wake_list *wl);

@@ -1,6 +1,7 @@
 /* Host sockets and host readiness sets for the process platform: raw host system calls. */
 #include "plat/plat.h"
 #include "plat/process/host.h"
+#include "kernel/fcntl.h"
 
 #define H_SOCK_NONBLOCK 04000
 #define H_SOCK_CLOEXEC 02000000
@@ -56,6 +57,38 @@ long plat_sock_setsockopt(int h, int level, int opt, const void *val, int len)
 long plat_sock_getsockopt(int h, int level, int opt, void *val, int *len)
 {
 	return HOST5(H_getsockopt, h, level, opt, val, len);
+}
+
+/* Asked of a host socket once: the timeout 1 µs reads back as one jiffy. */
+long plat_sock_tick_us(void)
+{
+	static long tick;
+	if (tick)
+		return tick;
+	long h = HOST3(H_socket, 1 /* AF_UNIX */, 2 /* SOCK_DGRAM */ | H_SOCK_CLOEXEC, 0);
+	long tv[2] = {0, 1};
+	int len = sizeof tv;
+	if (h < 0 || HOST5(H_setsockopt, h, 1, 20, tv, len) < 0 || HOST5(H_getsockopt, h, 1, 20, tv, &len) < 0 || tv[1] <= 0)
+		tv[1] = 1000;
+	if (h >= 0)
+		plat_file_close((int)h);
+	return tick = tv[1];
+}
+
+long plat_sock_buf_max(bool rcv)
+{
+	static long max[2];
+	if (max[rcv])
+		return max[rcv];
+	char buf[24] = {0};
+	long h = plat_file_open(AT_FDCWD, rcv ? "/proc/sys/net/core/rmem_max" : "/proc/sys/net/core/wmem_max",
+				O_RDONLY | O_CLOEXEC, 0, 0);
+	long n = h < 0 ? -1 : plat_file_read((int)h, buf, sizeof buf - 1), v = 0;
+	if (h >= 0)
+		plat_file_close((int)h);
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (buf[i] - '0');
+	return max[rcv] = v > 0 ? v : 212992;
 }
 
 long plat_pollset_create(void) { return HOST1(H_epoll_create1, H_SOCK_CLOEXEC); }

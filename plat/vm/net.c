@@ -1,7 +1,8 @@
-/* Sockets on the vm platform: none yet. The machine has no network device driver and no
- * TCP/IP stack (docs/vm.md), so every socket family is refused as a Linux built without it
- * refuses it; no socket handle can exist, so the other calls are never reached. Nor are
- * there host readiness sets: epoll watches the core's own files, which call back. */
+/* Host sockets on the vm platform: none yet. The machine has no network device driver and no
+ * TCP/IP stack (docs/vm.md), so every family the kernel passes to the platform is refused as
+ * a Linux built without it refuses it (AF_UNIX is the kernel's own and never comes here); no
+ * socket handle can exist, so the other calls are never reached. Nor are there host
+ * readiness sets: epoll watches the core's own files, which call back. */
 #include "plat/plat.h"
 #include "kernel/errno.h"
 
@@ -34,6 +35,17 @@ long plat_sock_getsockopt(int h, int level, int opt, void *val, int *len)
 {
 	(void)h, (void)level, (void)opt, (void)val, (void)len;
 	return -EBADF;
+}
+
+long plat_sock_tick_us(void)
+{
+	return 1000; /* HZ=1000 */
+}
+
+long plat_sock_buf_max(bool rcv)
+{
+	(void)rcv;
+	return 212992; /* Linux's default net.core.wmem_max and rmem_max */
 }
 
 long plat_pollset_create(void)

@@ -176,13 +176,13 @@ def case_python(elfin_opts=()):
     return run
 
 
-HEAVY_N = {"file": 100000, "pingpong": 20000}
+HEAVY_N = {"file": 100000, "pingpong": 20000, "unixpair": 20000}
 
 
 def case_heavy(mode, elfin_opts=()):
     """A program that is mostly system calls (tests/bench/syscall_heavy.c, glibc dynamic):
-    100 000 small writes and as many preads of a /tmp file, or 20 000 pipe round trips between
-    two threads; under elfin with the adapter library (its default) or, --no-preload, by traps."""
+    100 000 small writes and as many preads of a /tmp file, or 20 000 round trips between two
+    threads over pipes (pingpong) or an AF_UNIX socketpair (unixpair); under elfin with the adapter library (its default) or, --no-preload, by traps."""
     def run(args):
         exe = build(args, "syscall_heavy", "-pthread")
         n, e = wall_medians([exe, mode, str(HEAVY_N[mode])], max(3, args.runs // 6), list(elfin_opts))
@@ -343,6 +343,7 @@ CASES = [
     ("heavy-file-io-no-preload", case_heavy("file", ("--no-preload",))),
     ("heavy-pipe-pingpong", case_heavy("pingpong")),
     ("heavy-pipe-pingpong-no-preload", case_heavy("pingpong", ("--no-preload",))),
+    ("heavy-unix-pingpong", case_heavy("unixpair")),
     ("vm-boot-hello-musl-static", case_vm_boot("musl-static")),
     ("vm-boot-hello-glibc-dyn", case_vm_boot("glibc-dyn")),
     ("vm-getpid-instructions", case_vm_getpid_insns),

@@ -3,18 +3,22 @@
  *   syscall_heavy file N       N small writes, then N small preads, of a file under /tmp
  *                               (elfin's tmpfs; natively the host's /tmp)
  *   syscall_heavy pingpong N   N round trips of one byte between two threads over two pipes
+ *   syscall_heavy unixpair N   the same over one AF_UNIX stream socketpair
  *
  * Prints a checksum of what it read, so that both runs can be compared. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static long n;
-static int ping[2], pong[2];
+/* The main thread writes to out[0] and reads in[0]; the echo thread reads out[1] and writes in[1]. */
+static int out[2], in[2];
 
 static void die(const char *what)
 {
@@ -49,24 +53,33 @@ static void *echo(void *arg)
 	(void)arg;
 	char c;
 	for (long i = 0; i < n; i++) {
-		if (read(ping[0], &c, 1) != 1)
+		if (read(out[1], &c, 1) != 1)
 			die("read ping");
 		c++;
-		if (write(pong[1], &c, 1) != 1)
+		if (write(in[1], &c, 1) != 1)
 			die("write pong");
 	}
 	return NULL;
 }
 
-static unsigned long pingpong(void)
+static unsigned long pingpong(bool unix_pair)
 {
 	pthread_t t;
 	unsigned long sum = 0;
-	if (pipe2(ping, O_CLOEXEC) || pipe2(pong, O_CLOEXEC) || pthread_create(&t, NULL, echo, NULL))
-		die("syscall_heavy: pipes and thread");
+	int ping[2], pong[2], sv[2];
+	if (unix_pair && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		die("syscall_heavy: socketpair");
+	if (!unix_pair && (pipe2(ping, O_CLOEXEC) || pipe2(pong, O_CLOEXEC)))
+		die("syscall_heavy: pipes");
+	out[0] = unix_pair ? sv[0] : ping[1];
+	out[1] = unix_pair ? sv[1] : ping[0];
+	in[0] = unix_pair ? sv[0] : pong[0];
+	in[1] = unix_pair ? sv[1] : pong[1];
+	if (pthread_create(&t, NULL, echo, NULL))
+		die("syscall_heavy: thread");
 	for (long i = 0; i < n; i++) {
 		char c = (char)i;
-		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+		if (write(out[0], &c, 1) != 1 || read(in[0], &c, 1) != 1)
 			die("ping");
 		sum += (unsigned char)c;
 	}
@@ -77,10 +90,11 @@ static unsigned long pingpong(void)
 int main(int argc, char **argv)
 {
 	n = argc == 3 ? atol(argv[2]) : 0;
-	if (n <= 0 || (strcmp(argv[1], "file") != 0 && strcmp(argv[1], "pingpong") != 0)) {
-		fprintf(stderr, "usage: syscall_heavy file|pingpong N\n");
+	bool file = argc > 1 && !strcmp(argv[1], "file"), unix_pair = argc > 1 && !strcmp(argv[1], "unixpair");
+	if (n <= 0 || (!file && !unix_pair && strcmp(argv[1], "pingpong") != 0)) {
+		fprintf(stderr, "usage: syscall_heavy file|pingpong|unixpair N\n");
 		return 2;
 	}
-	printf("%s %ld: %lu\n", argv[1], n, strcmp(argv[1], "file") == 0 ? file_io() : pingpong());
+	printf("%s %ld: %lu\n", argv[1], n, file ? file_io() : pingpong(unix_pair));
 	return 0;
 }

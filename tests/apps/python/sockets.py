@@ -6,9 +6,10 @@ import os
 import selectors
 import socket
 import socketserver
+import stat
 import threading
 
-from common import run, section, show
+from common import run, scratch, section, show
 
 
 class Echo(socketserver.StreamRequestHandler):
@@ -57,6 +58,52 @@ def asyncio_echo():
         await server.wait_closed()
         return out
     show("asyncio", asyncio.run(main()))
+
+
+@section
+def asyncio_unix():
+    """asyncio over AF_UNIX: a server on a path, concurrent clients, the loop's socketpair
+    self-pipe woken from another thread, and the loop's sock_* calls on a socketpair."""
+    path = os.path.join(scratch(), "server.sock")
+
+    async def handle(reader, writer):
+        line = await reader.readline()
+        writer.write(line.upper())
+        await writer.drain()
+        writer.close()
+
+    async def client(n):
+        reader, writer = await asyncio.open_unix_connection(path)
+        writer.write(f"client {n}\n".encode())
+        await writer.drain()
+        line = await reader.readline()
+        writer.close()
+        await writer.wait_closed()
+        return line.decode().strip()
+
+    async def main():
+        server = await asyncio.start_unix_server(handle, path=path)
+        show("socket file", stat.S_ISSOCK(os.stat(path).st_mode))
+        show("clients", await asyncio.gather(*(client(n) for n in range(5))))
+        server.close()
+        await server.wait_closed()
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        threading.Thread(target=lambda: loop.call_soon_threadsafe(done.set_result, "from a thread")).start()
+        show("threadsafe wake", await asyncio.wait_for(done, 10))
+        a, b = socket.socketpair()
+        a.setblocking(False)
+        b.setblocking(False)
+        async def receive():
+            got = 0
+            while got < 300000:
+                got += len(await loop.sock_recv(b, 65536))
+            return got
+        sent, got = await asyncio.gather(loop.sock_sendall(a, b"x" * 300000), receive())
+        show("sock_sendall/sock_recv bytes", got)
+        a.close()
+        b.close()
+    asyncio.run(main())
 
 
 @section
