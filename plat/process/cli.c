@@ -223,6 +223,8 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 	if (vm) { /* the adapter library goes into the vm too (it is packed at its host path) */
 		int st = preload >= 0 ? find_preload(cfg, preload > 0) : -1;
 		vo.preload = cfg->preload;
+		vo.strace_fd = cfg->trace.strace_fd;
+		vo.stats_path = cfg->trace.stats_path;
 		return st >= 0 ? st : run_vm(&vo, prog, argv + i, envp);
 	}
 	if (vo.mem || vo.accel || vo.nfiles || vo.record)

@@ -22,6 +22,8 @@ struct vm_options {
 	bool record;          /* --record: pack what a run on the process platform used */
 	const char *preload;  /* the adapter library, or NULL (--no-preload, or not built) */
 	char *recorded;       /* those paths, each NUL-terminated, an empty one last */
+	int strace_fd;        /* --strace: 2 (stderr), a host file's handle, or -1 */
+	const char *stats_path; /* --stats FILE, written here from what the guest sends, or NULL */
 };
 
 int vm_pack(struct vm_options *o, int fd, char *err, size_t errlen);

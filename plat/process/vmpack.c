@@ -417,6 +417,10 @@ static void manifest(struct pack *p)
 		len += (size_t)ksnprintf(m + len, cap - len, "test-panic=1") + 1;
 	if (o->preload && len + strlen(o->preload) + 16 <= cap)
 		len += (size_t)ksnprintf(m + len, cap - len, "preload=%s", o->preload) + 1;
+	if (o->strace_fd >= 0 && len + 16 <= cap)
+		len += (size_t)ksnprintf(m + len, cap - len, "strace=%s", o->strace_fd == 2 ? "stderr" : "file") + 1;
+	if (o->stats_path && len + strlen(o->stats_path) + 16 <= cap)
+		len += (size_t)ksnprintf(m + len, cap - len, "stats=%s", o->stats_path) + 1;
 	entry(p, ".elfin", 040755, NULL, 0);
 	entry(p, ".elfin/boot", 0100644, m, len);
 	kfree(m);

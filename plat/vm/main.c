@@ -67,13 +67,13 @@ noreturn void vm_main(uint32_t si_pa)
 	static struct boot_config cfg;
 	static char err[512];
 	struct exec_entry entry;
+	cfg.trace.strace_fd = -1; /* unless the manifest asks for --strace */
 	int st = initrd_config(si, &cfg, err, sizeof err);
 	int64_t realtime = (int64_t)vm_info.stack_cur;
 	machine_facts();
 	time_init(realtime);
 	if (!st) {
 		cfg.vdso = true;
-		cfg.trace.strace_fd = -1;
 		cfg.fill_root = initrd_unpack;
 		st = kernel_boot(&cfg, &entry, err, sizeof err);
 	}

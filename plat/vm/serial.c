@@ -1,5 +1,6 @@
-/* The 16550 UARTs: COM1 carries the program's stdin and stdout, COM2 its stderr and COM3
- * the one-line exit record the launcher reads. Polled: QEMU's UART is always ready. */
+/* The 16550 UARTs: COM1 carries the program's stdin and stdout, COM2 its stderr, COM3 the
+ * records the launcher reads and COM4 --strace=FILE's lines. Polled: QEMU's UART is always
+ * ready. */
 #include "plat/vm/vm.h"
 
 #define THR 0
@@ -27,6 +28,7 @@ void serial_init(void)
 	uart_init(COM_OUT);
 	uart_init(COM_ERR);
 	uart_init(COM_STATUS);
+	uart_init(COM_TRACE);
 }
 
 void serial_write(uint16_t port, const char *buf, size_t len)

@@ -3,10 +3,12 @@
 a truncated or foreign kernel image, a missing QEMU, and an initrd that is not a newc cpio
 (booted directly, since elfin only ever packs good ones); and a kernel panic (a deliberate
 fault, ELFIN_VM_TEST_PANIC) reports registers, the faulting address and a backtrace, and
-exits 125."""
+exits 125. --stats to a path that cannot be written gives the process platform's one line and
+the program's status; --strace's lines on stderr are the process platform's."""
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +19,7 @@ BOOT_FAILED = 2       # the guest's exit record when the initrd is unusable
 QEMU_MAGIC = 123      # QEMU's status when the guest wrote its exit record
 
 
-CHECKS = 12  # the expectations main checks, each adding at most one problem
+CHECKS = 14  # the expectations main checks, each adding at most one problem
 
 
 def run(argv, env=None):
@@ -33,6 +35,18 @@ def expect(name, got, status, words, problems, usage=False):
         lines = lines[:1]
     if code != status or len(lines) != 1 or not all(w in lines[0] for w in words):
         problems.append(f"{name}: status {code} (want {status}), stderr {err.strip()!r} (want one line with {words})")
+
+
+def check_strace_stderr(elfin, hello, problems):
+    """--strace --vm: the same lines on stderr as on the process platform, but for addresses
+    and the pid."""
+    def lines(*opts):
+        code, out, err = run([elfin, "run", *opts, "--strace", hello])
+        return code, out, re.sub(r"(?<=set_tid_address\(ADDR\) = )\d+", "PID",
+                                 re.sub(r"0x[0-9a-f]+", "ADDR", err))
+    here, vm = lines(), lines("--vm")
+    if here != vm or "+++ exited with 0 +++" not in vm[2] or "writev(1, " not in vm[2]:
+        problems.append(f"--strace --vm: {vm!r}, on the process platform {here!r}")
 
 
 def main():
@@ -68,6 +82,10 @@ def main():
                ["do not fit in --mem 3M"], problems)
         expect("oversized program", run([elfin, "run", "--vm", "--mem", "5M", opts.dynamic]), 2,
                ["initrd", "No space left on device"], problems)
+        bad = os.path.join(tmp, "no-such-dir", "stats.json")
+        expect("--stats unwritable", run([elfin, "run", "--vm", "--stats", bad, opts.hello]), 0,
+               [bad, "cannot write statistics (No such file or directory)"], problems)
+        check_strace_stderr(elfin, opts.hello, problems)
         env = dict(os.environ, ELFIN_VM_TEST_PANIC="1")
         code, _, err = run([elfin, "run", "--vm", opts.hello], env)
         if code != 125 or not all(w in err for w in ("kernel panic", "rip=", "address", "r15=", "backtrace:")):
