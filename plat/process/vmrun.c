@@ -129,7 +129,9 @@ static long memfd(const char *name)
 	return HOST2(H_memfd_create, name, 0); /* no CLOEXEC: QEMU opens it by /proc/self/fd */
 }
 
-/* The guest's records on COM3, in order: "elfin-boot NS" (the kernel's share of the boot),
+/* The guest's records on COM3, in order: "elfin-clock SOURCE tsc HZ lapic HZ us COST" (where
+ * the clock's rates came from, and the time it took), "elfin-boot NS" (the kernel's share of
+ * the boot),
  * with --stats "elfin-stats LEN" and the JSON's LEN bytes, and last "elfin-exit STATUS" or
  * "elfin-exit panic". */
 struct vm_records {
@@ -137,6 +139,7 @@ struct vm_records {
 	const char *stats;    /* the JSON, or NULL */
 	size_t stats_len;
 	const char *exit;     /* what follows "elfin-exit ", or NULL */
+	char clock[96];       /* what follows "elfin-clock ": the clock's source and rates */
 };
 
 static long decimal(const char **s)
@@ -169,6 +172,8 @@ static void parse_records(const char *buf, size_t len, struct vm_records *r)
 			nl += n;
 		} else if (str_starts(s, "elfin-exit ")) {
 			r->exit = s + 11;
+		} else if (str_starts(s, "elfin-clock ")) {
+			strlcpy(r->clock, s + 12, MIN(sizeof r->clock, (size_t)(nl - s - 11)));
 		}
 		s = nl + 1;
 	}
@@ -205,6 +210,8 @@ static int exit_status(int stfd, long wstatus, struct vm_options *o, bool report
 	buf[len > 0 ? len : 0] = 0;
 	struct vm_records r;
 	parse_records(buf, len > 0 ? (size_t)len : 0, &r);
+	if (report && r.clock[0])
+		kprintf("elfin: vm: clock %s\n", r.clock);
 	if (report && r.boot_ns >= 0)
 		kprintf("elfin: vm: kernel boot %ld us (guest TSC, vm_main to the program's first instruction)\n",
 			r.boot_ns / 1000);
@@ -296,6 +303,17 @@ static long record_run(struct vm_options *o, char **envp)
 	o->recorded = json_paths(json, "\"used_paths\": [");
 	kfree(json);
 	return 0;
+}
+
+/* The host's time into the manifest, as late as can be: the guest's wall clock starts there
+ * (kvmclock's, under KVM). QEMU's own start is still to come: the guest lags by that much. */
+static void stamp_time(int fd, uint64_t at)
+{
+	char digits[VM_TIME_DIGITS + 1];
+	int64_t ts[2] = {0, 0};
+	HOST2(H_clock_gettime, 0 /* CLOCK_REALTIME */, ts);
+	ksnprintf(digits, sizeof digits, VM_TIME_FMT, (long)(ts[0] * 1000000000 + ts[1]));
+	HOST4(H_pwrite64, fd, digits, VM_TIME_DIGITS, at);
 }
 
 /* COM4 (0x2e8) into the host file h, which QEMU opens again by /proc/self/fd. */
@@ -434,6 +452,7 @@ int vm_run(struct vm_options *o, char **envp)
 	if (o->strace_fd > 2) /* --strace=FILE: COM4 appends to the file elfin opened */
 		trace_port(argv, o->strace_fd);
 	extra_args(argv, envp);
+	stamp_time((int)ifd, o->time_at);
 	long pid = spawn(qemu, argv, envp);
 	if (pid < 0) {
 		kprintf("elfin: cannot start %s (%ld)\n", qemu, pid);

@@ -1,8 +1,10 @@
-/* Time: the TSC, calibrated against the PIT at boot, is the clock; the wall clock starts at
- * the host's time handed over by the launcher. The LAPIC timer in one-shot mode fires at the
- * next of: the vDSO ticker, the kernel's timer deadline, a sleeping thread's deadline, the
- * end of the running thread's time slice. */
+/* Time: the TSC is the clock, its rate from KVM's pvclock, the hypervisor's or the CPU's
+ * CPUID leaves, else calibrated against the PIT at boot; the wall clock starts at pvclock's,
+ * else at the host's time handed over by the launcher. The LAPIC timer in one-shot mode fires
+ * at the next of: the vDSO ticker, the kernel's timer deadline, a sleeping thread's deadline,
+ * the end of the running thread's time slice. */
 #include "plat/vm/vm.h"
+#include "plat/vm/clocksrc.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/proc/proc.h"
@@ -50,19 +52,23 @@ static uint16_t pit_read(void)
 	return (uint16_t)(inb(0x40) << 8 | lo);
 }
 
-/* Counts TSC cycles and LAPIC ticks over about 20 ms of the PIT's channel 0. */
-static void calibrate(void)
+static void lapic_count_start(void)
+{
+	*lapic(LAPIC_TIMER_DIV) = 0xb; /* divide by 1 */
+	*lapic(LAPIC_LVT_TIMER) = 1 << 16; /* masked */
+	*lapic(LAPIC_TIMER_INIT) = 0xffffffff;
+}
+
+/* The rates of the TSC and the LAPIC timer, counted over about 20 ms of the PIT's channel 0. */
+static void rates_by_pit(struct clock_rates *c)
 {
 	outb(0x43, 0x34); /* channel 0, lo/hi, rate generator */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
-	*lapic(LAPIC_TIMER_DIV) = 0xb; /* divide by 1 */
-	*lapic(LAPIC_LVT_TIMER) = 1 << 16; /* masked */
-	uint16_t start = pit_read();
+	lapic_count_start();
+	uint16_t last = pit_read();
 	uint32_t want = PIT_HZ / 50, elapsed = 0;
-	*lapic(LAPIC_TIMER_INIT) = 0xffffffff;
 	uint64_t t0 = rdtsc();
-	uint16_t last = start;
 	while (elapsed < want) {
 		uint16_t now = pit_read();
 		elapsed += (uint16_t)(last - now);
@@ -70,20 +76,98 @@ static void calibrate(void)
 	}
 	uint64_t t1 = rdtsc();
 	uint32_t ticks = 0xffffffff - *lapic(LAPIC_TIMER_CUR);
-	tsc_hz = (t1 - t0) * PIT_HZ / elapsed;
-	lapic_hz = (uint64_t)ticks * PIT_HZ / elapsed;
-	if (tsc_hz < 1000000)
-		kpanic("cannot calibrate the TSC (%lu Hz)", (unsigned long)tsc_hz);
+	c->tsc_hz = (t1 - t0) * PIT_HZ / elapsed;
+	c->lapic_hz = (uint64_t)ticks * PIT_HZ / elapsed;
+}
+
+/* The LAPIC timer's rate against the TSC's (told, not the PIT's), over 2 ms: for a source
+ * that names the one and not the other (kvmclock, leaf 0x15). */
+static uint64_t lapic_hz_by_tsc(uint64_t hz)
+{
+	lapic_count_start();
+	uint64_t t0 = rdtsc(), t1; /* each read right after its TSC: the same delay at both ends */
+	uint32_t c0 = *lapic(LAPIC_TIMER_CUR);
+	while ((t1 = rdtsc()) - t0 < hz / 500)
+		__asm__ volatile("pause");
+	uint32_t ticks = c0 - *lapic(LAPIC_TIMER_CUR);
+	return (uint64_t)ticks * hz / (t1 - t0);
+}
+
+static void vm_cpuid(unsigned leaf, unsigned sub, unsigned r[4])
+{
+	cpuid(leaf, sub, r);
+}
+
+/* KVM's pvclock, read once: the TSC's rate, and the wall clock now into *real_ns (KVM keeps
+ * it from the host's); 0 when there is none. The record is turned off again: from here the
+ * TSC at that rate is the clock, as for every other source. */
+static uint64_t kvmclock(int64_t *real_ns)
+{
+	static struct pvclock_time pvt __attribute__((aligned(64)));
+	static struct pvclock_wall pvw __attribute__((aligned(16)));
+	unsigned base = clocksrc_kvm_base(vm_cpuid);
+	if (!base || !clocksrc_has_kvmclock(vm_cpuid, base))
+		return 0;
+	wrmsr(MSR_KVM_WALL_CLOCK_NEW, (uint64_t)&pvw - KVBASE); /* the image's physical addresses */
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, ((uint64_t)&pvt - KVBASE) | 1 /* enable */);
+	struct pvclock_time t;
+	struct pvclock_wall w;
+	uint32_t v;
+	do {
+		v = __atomic_load_n(&pvt.version, __ATOMIC_ACQUIRE);
+		t = pvt;
+		w = pvw;
+	} while ((v & 1) || (w.version & 1) || v != __atomic_load_n(&pvt.version, __ATOMIC_ACQUIRE));
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
+	uint64_t hz = clocksrc_pvclock_hz(&t);
+	if (hz)
+		*real_ns = (int64_t)w.sec * NSEC + w.nsec + clocksrc_pvclock_ns(&t, rdtsc());
+	return hz;
+}
+
+static const char *const clock_names[] = {"pit", "kvmclock", "hypervisor-leaf", "cpuid-0x15"};
+
+/* The rates, from the first source that tells: kvmclock, the hypervisor timing leaf, CPUID
+ * 0x15/0x16, else the PIT (about 20 ms of the boot, and the LAPIC timer's in the same window).
+ * What it found and what it cost go to the launcher ("elfin-clock"). */
+static void rates(int64_t *real_ns)
+{
+	uint64_t t0 = rdtsc();
+	struct clock_rates c = {kvmclock(real_ns), 0, CLOCK_FROM_KVMCLOCK};
+	if (!c.tsc_hz)
+		c = clocksrc_cpuid(vm_cpuid);
+	if (!c.tsc_hz)
+		rates_by_pit(&c);
+	if (c.tsc_hz < 1000000)
+		kpanic("cannot calibrate the TSC (%lu Hz)", (unsigned long)c.tsc_hz);
+	tsc_hz = c.tsc_hz;
+	lapic_hz = c.lapic_hz ? c.lapic_hz : lapic_hz_by_tsc(tsc_hz);
+	char line[96];
+	int n = ksnprintf(line, sizeof line, "elfin-clock %s tsc %lu lapic %lu us %lu\n", clock_names[c.from],
+			  (unsigned long)tsc_hz, (unsigned long)lapic_hz,
+			  (unsigned long)((rdtsc() - t0) * 1000000 / tsc_hz));
+	serial_write(COM_STATUS, line, (size_t)n);
+}
+
+/* The launcher's time was taken before QEMU started; the TSC counts from the machine's reset
+ * (QEMU's vCPU creation under KVM, its start under TCG), which came after: add that much, and
+ * the wall clock stays behind the host's only by QEMU's start before it. A count of seconds is
+ * not from a reset (a TSC left running): it is not added. */
+static int64_t since_reset(uint64_t tsc)
+{
+	int64_t ns = time_tsc_ns(tsc);
+	return ns < 2 * NSEC ? ns : 0;
 }
 
 void time_init(int64_t realtime_ns)
 {
 	paging_map_mmio(LAPIC_VA, LAPIC_PA);
 	*lapic(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
-	calibrate();
+	int64_t pv_real = -1;
+	rates(&pv_real);
 	ns_mult = ((uint64_t)NSEC << 32) / tsc_hz;
 	tsc0 = rdtsc();
-	real_offset = realtime_ns;
+	real_offset = pv_real >= 0 ? pv_real : realtime_ns + since_reset(tsc0);
 	*lapic(LAPIC_LVT_TIMER) = VEC_TIMER; /* one-shot */
 }
 

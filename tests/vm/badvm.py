@@ -4,7 +4,8 @@ a truncated or foreign kernel image, a missing QEMU, and an initrd that is not a
 (booted directly, since elfin only ever packs good ones); and a kernel panic (a deliberate
 fault, ELFIN_VM_TEST_PANIC) reports registers, the faulting address and a backtrace, and
 exits 125. --stats to a path that cannot be written gives the process platform's one line and
-the program's status; --strace's lines on stderr are the process platform's."""
+the program's status; --strace's lines on stderr are the process platform's. The guest's wall
+clock is the host's: never ahead of it, nor before the launch's end (stdin that ends late)."""
 
 import argparse
 import os
@@ -13,13 +14,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 ELFIN_EXIT_VM = 124   # plat/process/vm.h
 BOOT_FAILED = 2       # the guest's exit record when the initrd is unusable
 QEMU_MAGIC = 123      # QEMU's status when the guest wrote its exit record
 
 
-CHECKS = 14  # the expectations main checks, each adding at most one problem
+CHECKS = 15  # the expectations main checks, each adding at most one problem
 
 
 def run(argv, env=None):
@@ -47,6 +49,24 @@ def check_strace_stderr(elfin, hello, problems):
     here, vm = lines(), lines("--vm")
     if here != vm or "+++ exited with 0 +++" not in vm[2] or "writev(1, " not in vm[2]:
         problems.append(f"--strace --vm: {vm!r}, on the process platform {here!r}")
+
+
+def check_wall_clock(elfin, problems):
+    """The guest's CLOCK_REALTIME when its program runs lies between the end of its stdin (the
+    launcher waits for it before it boots the machine) and the host's time at its output."""
+    p = subprocess.Popen([elfin, "run", "--vm", "/usr/bin/date", "+%s%N"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1)
+    p.stdin.close()
+    end = time.time_ns()
+    line = p.stdout.readline()
+    seen = time.time_ns()
+    p.stdout.read()
+    p.stderr.read()
+    p.wait(timeout=120)
+    guest = int(line) if line.strip().isdigit() else 0
+    if not end <= guest <= seen:
+        problems.append(f"wall clock: the guest's {guest} is not between the end of stdin {end} and {seen}")
 
 
 def main():
@@ -86,6 +106,7 @@ def main():
         expect("--stats unwritable", run([elfin, "run", "--vm", "--stats", bad, opts.hello]), 0,
                [bad, "cannot write statistics (No such file or directory)"], problems)
         check_strace_stderr(elfin, opts.hello, problems)
+        check_wall_clock(elfin, problems)
         env = dict(os.environ, ELFIN_VM_TEST_PANIC="1")
         code, _, err = run([elfin, "run", "--vm", opts.hello], env)
         if code != 125 or not all(w in err for w in ("kernel panic", "rip=", "address", "r15=", "backtrace:")):
@@ -104,7 +125,8 @@ def main():
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
             code, out, _ = run(argv)
             with open(status) as f:
-                record = f.read().strip()
+                record = f.read().strip().splitlines()[-1:]  # the exit record is the last
+                record = record[0] if record else ""
             if code != QEMU_MAGIC or record != f"elfin-exit {BOOT_FAILED}" or "initrd" not in out \
                     or len(out.strip().splitlines()) != 1:
                 problems.append(f"{name}: qemu status {code}, record {record!r}, console {out.strip()!r}")
