@@ -435,6 +435,12 @@ int vm_run(struct vm_options *o, char **envp)
 		return 2;
 	}
 	const char *accel = choose_accel(o->accel);
+	long kvm = strcmp(accel, "kvm") == 0 ? HOST3(H_faccessat, AT_FDCWD, "/dev/kvm", R_OK | W_OK) : 0;
+	if (kvm < 0) { /* said here in one line, rather than QEMU's two and an exit without a status */
+		kprintf("elfin: --accel kvm: /dev/kvm: %s (KVM is not available here; --accel tcg runs without it)\n",
+			errno_text(-kvm));
+		return ELFIN_EXIT_VM;
+	}
 	if (report)
 		kprintf("elfin: vm: initrd %ld bytes, accelerator %s\n", HOST3(H_lseek, ifd, 0, 2 /* SEEK_END */), accel);
 	ksnprintf(initrd, sizeof initrd, "/proc/self/fd/%ld", ifd);

@@ -12,7 +12,10 @@
 
 #define NSEC 1000000000LL
 #define PIT_HZ 1193182
-#define LAPIC_PA 0xfee00000UL
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_X2APIC (1UL << 10)
+#define APIC_BASE_ENABLE (1UL << 11)
+#define APIC_BASE_ADDR 0xffffff000UL
 #define LAPIC_VA (KMAP_BASE - 0x100000)
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
@@ -149,6 +152,21 @@ static void rates(int64_t *real_ns)
 	serial_write(COM_STATUS, line, (size_t)n);
 }
 
+/* The local APIC in xAPIC mode (as reset leaves it) at the base its MSR names, enabled. */
+static void lapic_map(void)
+{
+	unsigned r[4];
+	cpuid(1, 0, r);
+	if (!(r[3] & (1u << 9)))
+		kpanic("the CPU has no local APIC (the vm's timer needs one)");
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	if (base & APIC_BASE_X2APIC)
+		kpanic("the local APIC is in x2APIC mode (the vm drives it in xAPIC mode)");
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	paging_map_mmio(LAPIC_VA, base & APIC_BASE_ADDR);
+}
+
 /* The launcher's time was taken before QEMU started; the TSC counts from the machine's reset
  * (QEMU's vCPU creation under KVM, its start under TCG), which came after: add that much, and
  * the wall clock stays behind the host's only by QEMU's start before it. A count of seconds is
@@ -161,7 +179,7 @@ static int64_t since_reset(uint64_t tsc)
 
 void time_init(int64_t realtime_ns)
 {
-	paging_map_mmio(LAPIC_VA, LAPIC_PA);
+	lapic_map();
 	*lapic(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
 	int64_t pv_real = -1;
 	rates(&pv_real);
@@ -207,11 +225,12 @@ long plat_clock_getres(int clk, int64_t *sec, int64_t *nsec)
 	return 0;
 }
 
+/* The vDSO reads the TSC as the kernel does: the kernel's clock is the TSC itself (and there
+ * is one CPU), so the vDSO can be no less right than the kernel, whether or not CPUID calls
+ * the TSC invariant (TCG never does; QEMU hides invtsc from -cpu host unless asked). */
 void plat_clock_info(struct plat_clock_info *ci)
 {
-	unsigned a, b, c, d;
-	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007));
-	ci->tsc_stable = d & (1u << 8);
+	ci->tsc_stable = true;
 	ci->getcpu = PLAT_GETCPU_SYSCALL;
 	ci->hres_ns = 1;
 	ci->tick_ns = TICK_NS;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """badvm.py: bad input to the vm platform gives a one-line error and a distinct exit status:
-a truncated or foreign kernel image, a missing QEMU, and an initrd that is not a newc cpio
+a truncated or foreign kernel image, a missing QEMU, --accel kvm where /dev/kvm is missing, and an initrd that is not a newc cpio
 (booted directly, since elfin only ever packs good ones); and a kernel panic (a deliberate
 fault, ELFIN_VM_TEST_PANIC) reports registers, the faulting address and a backtrace, and
 exits 125. --stats to a path that cannot be written gives the process platform's one line and
@@ -21,7 +21,7 @@ BOOT_FAILED = 2       # the guest's exit record when the initrd is unusable
 QEMU_MAGIC = 123      # QEMU's status when the guest wrote its exit record
 
 
-CHECKS = 15  # the expectations main checks, each adding at most one problem
+CHECKS = 16  # the expectations main checks, each adding at most one problem
 
 
 def run(argv, env=None):
@@ -93,6 +93,9 @@ def main():
                ["qemu-system-x86_64", "not on PATH"], problems)
         expect("bad --accel", run([elfin, "run", "--vm", "--accel", "xen", opts.hello]), 2,
                ["--accel"], problems, usage=True)
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):  # as on the machines elfin is built on
+            expect("--accel kvm without KVM", run([elfin, "run", "--vm", "--accel", "kvm", opts.hello]),
+                   ELFIN_EXIT_VM, ["--accel kvm", "/dev/kvm", "--accel tcg"], problems)
         for mem in ("1M", "2G", "lots"):
             expect(f"--mem {mem}", run([elfin, "run", "--vm", "--mem", mem, opts.hello]), 2,
                    ["--mem", mem], problems, usage=True)
