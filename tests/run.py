@@ -18,6 +18,7 @@ import resource
 import shutil
 import signal
 import sys
+import time
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
@@ -254,6 +255,13 @@ VM_DATA = os.path.join(TESTS, "abi", "hello.c")
 PY_LIB = "/usr/lib/python3.%d" % sys.version_info[1]
 
 
+def read_late(p):
+    """A reader that comes a second late: the program's output fills the pipe first."""
+    p.stdin.close()
+    time.sleep(1)
+    return p.stdout.read()
+
+
 def vm_app_cases():
     def case(name, argv, *extra, **kw):
         return difftest.Case(f"apps+vm/{name}", argv, elfin_args=["--vm"] + list(extra), cwd=TESTS, **kw)
@@ -264,6 +272,8 @@ def vm_app_cases():
         case("sha256sum-file", ["/usr/bin/sha256sum", VM_DATA], "--file", VM_DATA),
         case("ls-file", ["/usr/bin/ls", "-l", "--time-style=+", VM_DATA], "--file", VM_DATA),
         case("false", ["/usr/bin/false"], status=1),
+        # stdout read late: the pipe fills and the guest waits for the UART, losing nothing
+        case("seq-slow-reader", ["/usr/bin/seq", "30000"], interact=read_late),
         case("busybox-sh", ["/bin/busybox", "sh", "-c", "echo $((6 * 7)); x=abc; echo ${#x}"]),
         case("sqlite3", ["/usr/bin/sqlite3", ":memory:", "create table t(a); insert into t values (6*7); select a from t"]),
         case("lua", ["/usr/bin/lua5.4", "-e", "print(string.format('%d', 6 * 7), #arg)"]),

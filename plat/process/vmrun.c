@@ -351,10 +351,15 @@ static void extra_args(char **argv, char **envp)
 	argv[n] = NULL;
 }
 
-static long spawn(const char *path, char **argv, char **envp)
+/* QEMU with stdin from /dev/null when the program's was packed (no_stdin): QEMU reads its
+ * stdin for COM1, and a pipe at its end made QEMU drop output bytes once stdout was full. */
+static long spawn(const char *path, char **argv, char **envp, bool no_stdin)
 {
 	long pid = HOST5(H_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0) {
+		long null = no_stdin ? HOST4(H_openat, AT_FDCWD, "/dev/null", O_RDONLY, 0) : -1;
+		if (null >= 0)
+			HOST2(H_dup2, null, 0);
 		HOST3(H_execve, path, argv, envp);
 		HOST1(H_exit_group, 127);
 	}
@@ -459,7 +464,7 @@ int vm_run(struct vm_options *o, char **envp)
 		trace_port(argv, o->strace_fd);
 	extra_args(argv, envp);
 	stamp_time((int)ifd, o->time_at);
-	long pid = spawn(qemu, argv, envp);
+	long pid = spawn(qemu, argv, envp, o->stdin_data != NULL);
 	if (pid < 0) {
 		kprintf("elfin: cannot start %s (%ld)\n", qemu, pid);
 		return ELFIN_EXIT_VM;

@@ -116,6 +116,8 @@ def run_interactive(argv, case, timeout, env, cwd):
     except (OSError, ValueError) as e:
         out = f"interaction failed: {e}\n".encode()
     finally:
+        if p.stdin.closed:  # interact ended the input itself
+            p.stdin = None
         _, err = p.communicate()  # closes stdin: the program sees the end of its input
         watchdog.cancel()
     if expired:
