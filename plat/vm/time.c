@@ -20,6 +20,9 @@
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LVT_MASKED (1u << 16)
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
@@ -58,7 +61,7 @@ static uint16_t pit_read(void)
 static void lapic_count_start(void)
 {
 	*lapic(LAPIC_TIMER_DIV) = 0xb; /* divide by 1 */
-	*lapic(LAPIC_LVT_TIMER) = 1 << 16; /* masked */
+	*lapic(LAPIC_LVT_TIMER) = LVT_MASKED;
 	*lapic(LAPIC_TIMER_INIT) = 0xffffffff;
 }
 
@@ -79,6 +82,7 @@ static void rates_by_pit(struct clock_rates *c)
 	}
 	uint64_t t1 = rdtsc();
 	uint32_t ticks = 0xffffffff - *lapic(LAPIC_TIMER_CUR);
+	outb(0x43, 0x30); /* channel 0 stopped: mode 0, waiting for a count it never gets */
 	c->tsc_hz = (t1 - t0) * PIT_HZ / elapsed;
 	c->lapic_hz = (uint64_t)ticks * PIT_HZ / elapsed;
 }
@@ -165,6 +169,13 @@ static void lapic_map(void)
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	paging_map_mmio(LAPIC_VA, base & APIC_BASE_ADDR);
+	/* No device interrupt comes through the LAPIC's pins or the 8259s: KVM's reset (and
+	 * QEMU's) leaves LINT0 in ExtINT mode for the BSP, through which the PIT's IRQ 0 would
+	 * arrive at whatever vector an uninitialised 8259 gives it. */
+	*lapic(LAPIC_LVT_LINT0) = LVT_MASKED;
+	*lapic(LAPIC_LVT_LINT1) = LVT_MASKED;
+	outb(0x21, 0xff); /* both 8259s: every line masked (no 8259: the writes go nowhere) */
+	outb(0xa1, 0xff);
 }
 
 /* The launcher's time was taken before QEMU started; the TSC counts from the machine's reset
