@@ -8,6 +8,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/sys/decode.h"
 
 static const char usage[] =
 	"usage: elfin run [options] PROGRAM [ARGS...]\n"
@@ -80,7 +81,7 @@ static int open_strace(const char *file)
 		return 2;
 	long h = HOST4(H_openat, AT_FDCWD, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (h < 0)
-		kprintf("elfin: %s: cannot open for --strace (%ld)\n", file, -h);
+		kprintf("elfin: %s: cannot open for --strace (%s)\n", file, errno_text(-h));
 	return (int)h;
 }
 

@@ -21,7 +21,7 @@ BOOT_FAILED = 2       # the guest's exit record when the initrd is unusable
 QEMU_MAGIC = 123      # QEMU's status when the guest wrote its exit record
 
 
-CHECKS = 16  # the expectations main checks, each adding at most one problem
+CHECKS = 17  # the expectations main checks, each adding at most one problem
 
 
 def run(argv, env=None):
@@ -108,6 +108,8 @@ def main():
         bad = os.path.join(tmp, "no-such-dir", "stats.json")
         expect("--stats unwritable", run([elfin, "run", "--vm", "--stats", bad, opts.hello]), 0,
                [bad, "cannot write statistics (No such file or directory)"], problems)
+        expect("--strace=FILE unwritable", run([elfin, "run", "--vm", f"--strace={bad}", opts.hello]), 2,
+               [bad, "cannot open for --strace (No such file or directory)"], problems)
         check_strace_stderr(elfin, opts.hello, problems)
         check_wall_clock(elfin, problems)
         env = dict(os.environ, ELFIN_VM_TEST_PANIC="1")
