@@ -131,9 +131,8 @@ static long memfd(const char *name)
 
 /* The guest's records on COM3, in order: "elfin-clock SOURCE tsc HZ lapic HZ us COST" (where
  * the clock's rates came from, and the time it took), "elfin-boot NS" (the kernel's share of
- * the boot),
- * with --stats "elfin-stats LEN" and the JSON's LEN bytes, and last "elfin-exit STATUS" or
- * "elfin-exit panic". */
+ * the boot), with --stats "elfin-stats LEN" and the JSON's LEN bytes, and last "elfin-exit
+ * STATUS" or "elfin-exit panic". */
 struct vm_records {
 	long boot_ns;         /* -1: none */
 	const char *stats;    /* the JSON, or NULL */

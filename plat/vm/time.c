@@ -105,10 +105,10 @@ static void vm_cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 	cpuid(leaf, sub, r);
 }
 
-/* KVM's pvclock, read once: the TSC's rate, and the wall clock now into *real_ns (KVM keeps
- * it from the host's); 0 when there is none. The record is turned off again: from here the
+/* KVM's pvclock, read once: the TSC's rate, and the wall clock into *real_ns as of TSC value
+ * *real_tsc (KVM keeps it from the host's); 0 when there is none. The record is turned off again: from here the
  * TSC at that rate is the clock, as for every other source. */
-static uint64_t kvmclock(int64_t *real_ns)
+static uint64_t kvmclock(int64_t *real_ns, uint64_t *real_tsc)
 {
 	static struct pvclock_time pvt __attribute__((aligned(64)));
 	static struct pvclock_wall pvw __attribute__((aligned(16)));
@@ -127,8 +127,9 @@ static uint64_t kvmclock(int64_t *real_ns)
 	} while ((v & 1) || (w.version & 1) || v != __atomic_load_n(&pvt.version, __ATOMIC_ACQUIRE));
 	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
 	uint64_t hz = clocksrc_pvclock_hz(&t);
+	*real_tsc = rdtsc();
 	if (hz)
-		*real_ns = (int64_t)w.sec * NSEC + w.nsec + clocksrc_pvclock_ns(&t, rdtsc());
+		*real_ns = (int64_t)w.sec * NSEC + w.nsec + clocksrc_pvclock_ns(&t, *real_tsc);
 	return hz;
 }
 
@@ -137,10 +138,10 @@ static const char *const clock_names[] = {"pit", "kvmclock", "hypervisor-leaf", 
 /* The rates, from the first source that tells: kvmclock, the hypervisor timing leaf, CPUID
  * 0x15/0x16, else the PIT (about 20 ms of the boot, and the LAPIC timer's in the same window).
  * What it found and what it cost go to the launcher ("elfin-clock"). */
-static void rates(int64_t *real_ns)
+static void rates(int64_t *real_ns, uint64_t *real_tsc)
 {
 	uint64_t t0 = rdtsc();
-	struct clock_rates c = {kvmclock(real_ns), 0, CLOCK_FROM_KVMCLOCK};
+	struct clock_rates c = {kvmclock(real_ns, real_tsc), 0, CLOCK_FROM_KVMCLOCK};
 	if (!c.tsc_hz)
 		c = clocksrc_cpuid(vm_cpuid);
 	if (!c.tsc_hz)
@@ -193,10 +194,11 @@ void time_init(int64_t realtime_ns)
 	lapic_map();
 	*lapic(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
 	int64_t pv_real = -1;
-	rates(&pv_real);
+	uint64_t pv_tsc = 0;
+	rates(&pv_real, &pv_tsc);
 	ns_mult = ((uint64_t)NSEC << 32) / tsc_hz;
 	tsc0 = rdtsc();
-	real_offset = pv_real >= 0 ? pv_real : realtime_ns + since_reset(tsc0);
+	real_offset = pv_real >= 0 ? pv_real + time_tsc_ns(tsc0 - pv_tsc) : realtime_ns + since_reset(tsc0);
 	*lapic(LAPIC_LVT_TIMER) = VEC_TIMER; /* one-shot */
 }
 
