@@ -18,6 +18,7 @@ import resource
 import shutil
 import signal
 import sys
+import time
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
@@ -82,7 +83,21 @@ ABI_CALLS = {
     # AF_UNIX traffic inside the program is the kernel's own: unix-bulk's 60 000 messages, 1 000
     # passed descriptors and 200 connections on names need no host call each either.
     "unix": {"@host_calls": (1, 2000)},
+    # each call counted once, the failures as errors; the entry path is abi_calls's
+    "known_calls": {"getpid": 1000, "close/errors": 7, "write": 1},
 }
+
+
+def abi_calls(name, prog, variant, preload=True):
+    """What --stats must show for one run: ABI_CALLS, the path known_calls's getpid takes (the
+    adapter library's direct path in a preloaded dynamic program, else the trap), and the
+    signal that ends a sig_default run (the statistics are written for it too)."""
+    calls = dict(ABI_CALLS.get(prog, {}))
+    if prog == "known_calls":
+        calls["getpid/direct" if preload and variant in PRELOAD_VARIANTS else "getpid/trap"] = 1000
+    if prog == "sig_default":
+        calls["@signal"] = next(st for n, _, _, st in ABI_RUNS if n == name) - 128
+    return calls or None
 # elfin's own options for a program's runs; {work} is the working directory of every case.
 ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"]}
 
@@ -101,14 +116,15 @@ def abi_cases(build, work):
     runs.sort()
     cases = [difftest.Case(f"abi/{variant}/{name}",
                            [os.path.join(build, "tests", variant, prog)] + args,
-                           status=status, env=ABI_ENV, cwd=work, calls=ABI_CALLS.get(prog),
+                           status=status, env=ABI_ENV, cwd=work, calls=abi_calls(name, prog, variant),
                            elfin_args=[a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
              for variant in VARIANTS for name, prog, args, status in runs]
     # The dynamic variants run with the adapter library (elfin's default); again without it
     # (elfin run --no-preload), so the trap path serves them too.
     cases += [difftest.Case(f"abi/{variant}+no-preload/{name}",
                             [os.path.join(build, "tests", variant, prog)] + args,
-                            status=status, env=ABI_ENV, cwd=work, calls=ABI_CALLS.get(prog),
+                            status=status, env=ABI_ENV, cwd=work,
+                            calls=abi_calls(name, prog, variant, preload=False),
                             elfin_args=["--no-preload"] + [a.format(work=work) for a in ABI_ELFIN_ARGS.get(prog, [])])
               for variant in PRELOAD_VARIANTS for name, prog, args, status in runs]
     return cases
@@ -176,7 +192,7 @@ VM_EVERY_VARIANT = ("hello", "args", "args-none", "exitcode-0", "exitcode-42", "
 VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", "symlinks", "hardlinks",
                  "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
                  "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
-                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors",
+                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors", "known_calls",
                  "unix-rights", "unix-names", "unix-threads", "unix-readiness")
 VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
 
@@ -188,14 +204,68 @@ def vm_cases(build, work):
     wanted += [(v, n) for v in VM_SUBSYSTEM_VARIANTS for n in VM_SUBSYSTEMS]
     return [difftest.Case(f"abi/{variant}+vm/{name}",
                           [os.path.join(build, "tests", variant, runs[name][0])] + runs[name][1],
-                          status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"])
-            for variant, name in wanted] + vm_app_cases()
+                          status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"],
+                          calls=abi_calls(name, runs[name][0], variant))
+            for variant, name in wanted] + vm_app_cases() + strace_cases(build, work) + [
+        # CPUID leaves 0x15 and 0x16 within the CPU's range but zero (QEMU's TCG): the clock
+        # falls back to the PIT and still agrees with the host's
+        difftest.Case("abi/musl-static+vm/vdso_clock-cpuid-level-0x16",
+                      [os.path.join(build, "tests", "musl-static", "vdso_clock")], env={
+                          **ABI_ENV, "ELFIN_VM_QEMU_ARGS": "-cpu max,level=0x16"}, cwd=work, elfin_args=["--vm"])] + [
+        # the vDSO reads the TSC in the vm too (TCG calls it not invariant): no kernel entry
+        difftest.Case(f"abi/{variant}+vm/vdso_clock-loop",
+                      [os.path.join(build, "tests", variant, "vdso_clock"), "loop", str(vdso_cases.LOOPS)],
+                      env=ABI_ENV, cwd=work, elfin_args=["--vm"],
+                      calls={"clock_gettime": 0, "gettimeofday": 0, "time": 0})
+        for variant in VM_SUBSYSTEM_VARIANTS]
+
+
+def check_known_strace(native_dir, elfin_dir):
+    """known_calls's --strace=FILE lines: its 1000 getpid, 7 failed close and one write in a
+    row, in strace's format, then its end."""
+    try:
+        with open(os.path.join(elfin_dir, "strace.txt")) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        return [f"  --strace=FILE: {e}"]
+    first = next((i for i, line in enumerate(lines) if line.startswith("getpid() = ")), len(lines))
+    pid = lines[first] if first < len(lines) else "getpid() = ?"
+    want = [pid] * 1000 + ["close(-1) = -1 EBADF (Bad file descriptor)"] * 7
+    want += ['write(1, "known calls: 1000 getpid, 7 clos"..., 40) = 40', "exit_group(0) = ?",
+             "+++ exited with 0 +++"]
+    got = lines[first:]
+    if got == want and pid[len("getpid() = "):].isdigit():
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
+    return [f"  --strace=FILE from the first getpid: {len(got)} lines, expected {len(want)};"
+            f" line {at + 1}: {got[at] if at < len(got) else 'missing'!r},"
+            f" expected {want[at] if at < len(want) else 'none'!r}"]
+
+
+# --strace=FILE for a known sequence of calls, on both platforms (the vm carries the lines
+# out on a serial port of their own).
+STRACE_RUNS = (("musl-static", []), ("musl-static", ["--vm"]), ("glibc-dyn", ["--vm"]))
+
+
+def strace_cases(build, work):
+    return [difftest.Case(f"abi/{variant}{'+vm' if opts else ''}/known_calls-strace",
+                          [os.path.join(build, "tests", variant, "known_calls")], cwd=work,
+                          scratch=os.path.join(work, "scratch", f"strace-{variant}{'-vm' if opts else ''}"),
+                          elfin_args=opts + ["--strace={scratch}/strace.txt"], check=check_known_strace)
+            for variant, opts in STRACE_RUNS]
 
 
 # Distribution programs on the vm platform: stdin packed into the initrd, a file named with
 # --file, an interpreter's library packed as a directory tree.
 VM_DATA = os.path.join(TESTS, "abi", "hello.c")
 PY_LIB = "/usr/lib/python3.%d" % sys.version_info[1]
+
+
+def read_late(p):
+    """A reader that comes a second late: the program's output fills the pipe first."""
+    p.stdin.close()
+    time.sleep(1)
+    return p.stdout.read()
 
 
 def vm_app_cases():
@@ -208,6 +278,8 @@ def vm_app_cases():
         case("sha256sum-file", ["/usr/bin/sha256sum", VM_DATA], "--file", VM_DATA),
         case("ls-file", ["/usr/bin/ls", "-l", "--time-style=+", VM_DATA], "--file", VM_DATA),
         case("false", ["/usr/bin/false"], status=1),
+        # stdout read late: the pipe fills and the guest waits for the UART, losing nothing
+        case("seq-slow-reader", ["/usr/bin/seq", "30000"], interact=read_late),
         case("busybox-sh", ["/bin/busybox", "sh", "-c", "echo $((6 * 7)); x=abc; echo ${#x}"]),
         case("sqlite3", ["/usr/bin/sqlite3", ":memory:", "create table t(a); insert into t values (6*7); select a from t"]),
         case("lua", ["/usr/bin/lua5.4", "-e", "print(string.format('%d', 6 * 7), #arg)"]),

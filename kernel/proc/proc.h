@@ -167,6 +167,9 @@ int signal_dequeue_mask(struct kthread *t, uint64_t mask, struct ksiginfo *info)
 long signal_deliver(long ret);
 /* A fault raised by the program's own instruction. */
 void signal_fault(int sig, int code, uintptr_t addr);
+/* The most stack a handler's frame takes with an FPU state of fpsize bytes (a platform that
+ * knows its state's size gives this as AT_MINSIGSTKSZ). */
+size_t signal_frame_bytes(size_t fpsize);
 /* A signal raised for the program by the kernel or by the program itself (e.g. EPIPE). */
 void proc_raise(int sig);
 

@@ -185,6 +185,11 @@ static int altstack_flags(struct kthread *t, uintptr_t sp)
 	return on_altstack(t, sp) ? SS_ONSTACK : 0;
 }
 
+size_t signal_frame_bytes(size_t fpsize)
+{
+	return fpsize + 63 + sizeof(struct rt_sigframe) + 15 + 8; /* setup_frame's alignments */
+}
+
 static long setup_frame(struct kthread *t, int sig, const struct ksigaction *act, const struct ksiginfo *info)
 {
 	struct uregs *r = t->regs;

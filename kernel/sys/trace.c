@@ -240,6 +240,11 @@ static void write_stats(int status, int signal)
 	sb_printf(&sb, "\n  ],\n  \"used_paths\": [");
 	json_paths(&sb, tr.used.v, tr.used.n);
 	sb_printf(&sb, "\n  ]\n}\n");
+	if (tr.cfg.stats_write) {
+		tr.cfg.stats_write(sb.buf, sb.len);
+		sb_free(&sb);
+		return;
+	}
 	long h = plat_file_open(AT_FDCWD, tr.cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, 0);
 	if (h < 0) {
 		kprintf("elfin: %s: cannot write statistics (%s)\n", tr.cfg.stats_path, errno_text(-h));

@@ -5,6 +5,9 @@
 struct trace_config {
 	int strace_fd;            /* host handle for strace lines, or -1 */
 	const char *stats_path;   /* where to write the JSON statistics, or NULL */
+	/* Where the platform carries the JSON instead of opening stats_path itself (the vm:
+	 * out to the launcher, which writes the file), or NULL. */
+	void (*stats_write)(const char *json, size_t len);
 };
 
 void trace_init(const struct trace_config *cfg);

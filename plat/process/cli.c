@@ -8,6 +8,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/mm/kalloc.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/sys/decode.h"
 
 static const char usage[] =
 	"usage: elfin run [options] PROGRAM [ARGS...]\n"
@@ -80,7 +81,7 @@ static int open_strace(const char *file)
 		return 2;
 	long h = HOST4(H_openat, AT_FDCWD, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (h < 0)
-		kprintf("elfin: %s: cannot open for --strace (%ld)\n", file, -h);
+		kprintf("elfin: %s: cannot open for --strace (%s)\n", file, errno_text(-h));
 	return (int)h;
 }
 
@@ -223,6 +224,8 @@ int cli_parse(int argc, char **argv, char **envp, struct boot_config *cfg)
 	if (vm) { /* the adapter library goes into the vm too (it is packed at its host path) */
 		int st = preload >= 0 ? find_preload(cfg, preload > 0) : -1;
 		vo.preload = cfg->preload;
+		vo.strace_fd = cfg->trace.strace_fd;
+		vo.stats_path = cfg->trace.stats_path;
 		return st >= 0 ? st : run_vm(&vo, prog, argv + i, envp);
 	}
 	if (vo.mem || vo.accel || vo.nfiles || vo.record)

@@ -402,6 +402,10 @@ static void manifest(struct pack *p)
 		len = 0;
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 			const char *v = vals[i] ? vals[i] : (ksnprintf(num, sizeof num, "%ld", nums[i]), num);
+			if (strcmp(keys[i], "time") == 0) { /* fixed width: vm_stamp_time rewrites it */
+				ksnprintf(num, sizeof num, VM_TIME_FMT, nums[i]);
+				o->time_at = len + 5;
+			}
 			len += (size_t)ksnprintf(m + MIN(len, cap), cap - MIN(len, cap), "%s=%s", keys[i], v) + 1;
 		}
 		for (char *const *a = o->argv; *a; a++)
@@ -417,8 +421,15 @@ static void manifest(struct pack *p)
 		len += (size_t)ksnprintf(m + len, cap - len, "test-panic=1") + 1;
 	if (o->preload && len + strlen(o->preload) + 16 <= cap)
 		len += (size_t)ksnprintf(m + len, cap - len, "preload=%s", o->preload) + 1;
+	if (o->strace_fd >= 0 && len + 16 <= cap)
+		len += (size_t)ksnprintf(m + len, cap - len, "strace=%s", o->strace_fd == 2 ? "stderr" : "file") + 1;
+	if (o->stats_path && len + strlen(o->stats_path) + 16 <= cap)
+		len += (size_t)ksnprintf(m + len, cap - len, "stats=%s", o->stats_path) + 1;
 	entry(p, ".elfin", 040755, NULL, 0);
-	entry(p, ".elfin/boot", 0100644, m, len);
+	header(p, ".elfin/boot", 0100644, len);
+	o->time_at += p->off; /* where the manifest's data starts in the initrd */
+	put(p, m, len);
+	pad4(p);
 	kfree(m);
 }
 

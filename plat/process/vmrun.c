@@ -8,6 +8,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/lib.h"
 #include "kernel/mm/kalloc.h"
+#include "kernel/sys/decode.h"
 
 enum { H_clone = 56, H_execve = 59, H_wait4 = 61, H_memfd_create = 319 };
 #define SIGCHLD 17
@@ -128,32 +129,103 @@ static long memfd(const char *name)
 	return HOST2(H_memfd_create, name, 0); /* no CLOEXEC: QEMU opens it by /proc/self/fd */
 }
 
-/* The guest's records on COM3: "elfin-boot NS" (the kernel's share of the boot, shown on
- * stderr with ELFIN_VM_REPORT set) and last "elfin-exit STATUS" or "elfin-exit panic". */
-static int exit_status(int stfd, long wstatus, bool report)
+/* The guest's records on COM3, in order: "elfin-clock SOURCE tsc HZ lapic HZ us COST" (where
+ * the clock's rates came from, and the time it took), "elfin-boot NS" (the kernel's share of
+ * the boot), with --stats "elfin-stats LEN" and the JSON's LEN bytes, and last "elfin-exit
+ * STATUS" or "elfin-exit panic". */
+struct vm_records {
+	long boot_ns;         /* -1: none */
+	const char *stats;    /* the JSON, or NULL */
+	size_t stats_len;
+	const char *exit;     /* what follows "elfin-exit ", or NULL */
+	char clock[96];       /* what follows "elfin-clock ": the clock's source and rates */
+};
+
+static long decimal(const char **s)
 {
-	char rec[256] = {0};
-	HOST4(H_pread64, stfd, rec, sizeof rec - 1, 0);
-	const char *boot = str_starts(rec, "elfin-boot ") ? rec + 11 : NULL;
-	const char *ex = str_starts(rec, "elfin-exit ") ? rec : strchr(rec, '\n');
-	if (ex && *ex == '\n')
-		ex++;
-	long ns = 0;
-	for (const char *s = boot; s && *s >= '0' && *s <= '9'; s++)
-		ns = ns * 10 + (*s - '0');
-	if (report && boot)
+	long v = 0;
+	for (; **s >= '0' && **s <= '9'; (*s)++)
+		v = v * 10 + (**s - '0');
+	return v;
+}
+
+/* Reads the records out of buf (NUL-terminated, len bytes); a record cut short is ignored. */
+static void parse_records(const char *buf, size_t len, struct vm_records *r)
+{
+	*r = (struct vm_records){.boot_ns = -1};
+	const char *end = buf + len;
+	for (const char *s = buf; s < end;) {
+		const char *nl = strchr(s, '\n'); /* buf holds no NUL before its end */
+		if (!nl)
+			break;
+		if (str_starts(s, "elfin-boot ")) {
+			s += 11;
+			r->boot_ns = decimal(&s);
+		} else if (str_starts(s, "elfin-stats ")) {
+			s += 12;
+			size_t n = (size_t)decimal(&s);
+			if (n > (size_t)(end - nl - 1))
+				break;
+			r->stats = nl + 1;
+			r->stats_len = n;
+			nl += n;
+		} else if (str_starts(s, "elfin-exit ")) {
+			r->exit = s + 11;
+		} else if (str_starts(s, "elfin-clock ")) {
+			strlcpy(r->clock, s + 12, MIN(sizeof r->clock, (size_t)(nl - s - 11)));
+		}
+		s = nl + 1;
+	}
+}
+
+/* --stats FILE from the guest's JSON, with the process platform's message when it cannot. */
+static void write_stats(const char *path, const char *json, size_t len)
+{
+	long h = HOST4(H_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (h < 0) {
+		kprintf("elfin: %s: cannot write statistics (%s)\n", path, errno_text(-h));
+		return;
+	}
+	for (size_t done = 0; done < len;) {
+		long n = HOST3(H_write, h, json + done, len - done);
+		if (n <= 0 && n != -EINTR) {
+			kprintf("elfin: %s: cannot write statistics (%s)\n", path, errno_text(n ? -n : ENOSPC));
+			break;
+		}
+		done += n > 0 ? (size_t)n : 0;
+	}
+	HOST1(H_close, h);
+}
+
+/* elfin's exit status from QEMU's and the records (ELFIN_VM_REPORT: the boot time on stderr);
+ * the statistics file is written first. */
+static int exit_status(int stfd, long wstatus, struct vm_options *o, bool report)
+{
+	long len = HOST3(H_lseek, stfd, 0, 2 /* SEEK_END */);
+	char *buf = kmalloc(len > 0 ? (size_t)len + 1 : 1);
+	if (!buf)
+		return ELFIN_EXIT_VM;
+	len = len > 0 ? HOST4(H_pread64, stfd, buf, (size_t)len, 0) : 0;
+	buf[len > 0 ? len : 0] = 0;
+	struct vm_records r;
+	parse_records(buf, len > 0 ? (size_t)len : 0, &r);
+	if (report && r.clock[0])
+		kprintf("elfin: vm: clock %s\n", r.clock);
+	if (report && r.boot_ns >= 0)
 		kprintf("elfin: vm: kernel boot %ld us (guest TSC, vm_main to the program's first instruction)\n",
-			ns / 1000);
+			r.boot_ns / 1000);
+	if (o->stats_path && r.stats)
+		write_stats(o->stats_path, r.stats, r.stats_len);
 	bool exited = (wstatus & 0x7f) == 0;
 	int code = (int)(wstatus >> 8) & 0xff;
-	if (exited && code == EXIT_MAGIC && ex && str_starts(ex, "elfin-exit ")) {
-		if (str_starts(ex + 11, "panic"))
-			return ELFIN_EXIT_PANIC;
-		int v = 0;
-		for (const char *s = ex + 11; *s >= '0' && *s <= '9'; s++)
-			v = v * 10 + (*s - '0');
-		return v;
+	int st = -1;
+	if (exited && code == EXIT_MAGIC && r.exit) {
+		const char *s = r.exit;
+		st = str_starts(s, "panic") ? ELFIN_EXIT_PANIC : (int)decimal(&s);
 	}
+	kfree(buf);
+	if (st >= 0)
+		return st;
 	if (!exited) {
 		kprintf("elfin: %s was killed by signal %ld\n", QEMU, wstatus & 0x7f);
 		return 128 + (int)(wstatus & 0x7f);
@@ -232,6 +304,30 @@ static long record_run(struct vm_options *o, char **envp)
 	return 0;
 }
 
+/* The host's time into the manifest, as late as can be: the guest's wall clock starts there
+ * (kvmclock's, under KVM). QEMU's own start is still to come: the guest lags by that much. */
+static void stamp_time(int fd, uint64_t at)
+{
+	char digits[VM_TIME_DIGITS + 1];
+	int64_t ts[2] = {0, 0};
+	HOST2(H_clock_gettime, 0 /* CLOCK_REALTIME */, ts);
+	ksnprintf(digits, sizeof digits, VM_TIME_FMT, (long)(ts[0] * 1000000000 + ts[1]));
+	HOST4(H_pwrite64, fd, digits, VM_TIME_DIGITS, at);
+}
+
+/* COM4 (0x2e8) into the host file h, which QEMU opens again by /proc/self/fd. */
+static void trace_port(char **argv, int h)
+{
+	static char dev[64];
+	int n = 0;
+	while (argv[n])
+		n++;
+	HOST3(H_fcntl, h, F_SETFD, 0); /* open across QEMU's exec */
+	ksnprintf(dev, sizeof dev, "file,id=tr,path=/proc/self/fd/%d,append=on", h);
+	char *more[] = {"-chardev", dev, "-device", "isa-serial,chardev=tr,iobase=0x2e8,irq=3", NULL};
+	memcpy(argv + n, more, sizeof more);
+}
+
 /* ELFIN_VM_QEMU_ARGS: more QEMU arguments, separated by spaces (say "-icount shift=0"). */
 static void extra_args(char **argv, char **envp)
 {
@@ -254,10 +350,15 @@ static void extra_args(char **argv, char **envp)
 	argv[n] = NULL;
 }
 
-static long spawn(const char *path, char **argv, char **envp)
+/* QEMU with stdin from /dev/null when the program's was packed (no_stdin): QEMU reads its
+ * stdin for COM1, and a pipe at its end made QEMU drop output bytes once stdout was full. */
+static long spawn(const char *path, char **argv, char **envp, bool no_stdin)
 {
 	long pid = HOST5(H_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0) {
+		long null = no_stdin ? HOST4(H_openat, AT_FDCWD, "/dev/null", O_RDONLY, 0) : -1;
+		if (null >= 0)
+			HOST2(H_dup2, null, 0);
 		HOST3(H_execve, path, argv, envp);
 		HOST1(H_exit_group, 127);
 	}
@@ -338,6 +439,12 @@ int vm_run(struct vm_options *o, char **envp)
 		return 2;
 	}
 	const char *accel = choose_accel(o->accel);
+	long kvm = strcmp(accel, "kvm") == 0 ? HOST3(H_faccessat, AT_FDCWD, "/dev/kvm", R_OK | W_OK) : 0;
+	if (kvm < 0) { /* said here in one line, rather than QEMU's two and an exit without a status */
+		kprintf("elfin: --accel kvm: /dev/kvm: %s (KVM is not available here; --accel tcg runs without it)\n",
+			errno_text(-kvm));
+		return ELFIN_EXIT_VM;
+	}
 	if (report)
 		kprintf("elfin: vm: initrd %ld bytes, accelerator %s\n", HOST3(H_lseek, ifd, 0, 2 /* SEEK_END */), accel);
 	ksnprintf(initrd, sizeof initrd, "/proc/self/fd/%ld", ifd);
@@ -352,8 +459,11 @@ int vm_run(struct vm_options *o, char **envp)
 		"-chardev", status, "-device", "isa-serial,chardev=st,iobase=0x3e8,irq=4",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL,
 	};
+	if (o->strace_fd > 2) /* --strace=FILE: COM4 appends to the file elfin opened */
+		trace_port(argv, o->strace_fd);
 	extra_args(argv, envp);
-	long pid = spawn(qemu, argv, envp);
+	stamp_time((int)ifd, o->time_at);
+	long pid = spawn(qemu, argv, envp, o->stdin_data != NULL);
 	if (pid < 0) {
 		kprintf("elfin: cannot start %s (%ld)\n", qemu, pid);
 		return ELFIN_EXIT_VM;
@@ -361,5 +471,5 @@ int vm_run(struct vm_options *o, char **envp)
 	int wstatus = 0;
 	while (HOST4(H_wait4, pid, &wstatus, 0, NULL) == -EINTR)
 		;
-	return exit_status((int)sfd, wstatus, report);
+	return exit_status((int)sfd, wstatus, o, report);
 }

@@ -83,12 +83,16 @@ static void setup_features(void)
 	unsigned r[4];
 	uint64_t cr0, cr4;
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	cr0 = (cr0 & ~(1UL << 2)) | (1UL << 1) | (1UL << 5); /* EM off, MP, NE */
+	/* EM off, MP, NE; caches on (CD, NW off): the PVH loader may leave reset's CD and NW set,
+	 * which TCG ignores and hardware obeys */
+	cr0 = (cr0 & ~((1UL << 2) | (1UL << 29) | (1UL << 30))) | (1UL << 1) | (1UL << 5);
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	cr4 |= (1UL << 9) | (1UL << 10); /* OSFXSR, OSXMMEXCPT */
-	cpuid(7, 0, r);
-	fsgsbase = r[1] & 1;
+	cpuid(0, 0, r);
+	unsigned max_leaf = r[0];
+	cpuid(7, 0, r); /* beyond the basic range CPUID repeats the last leaf: check it first */
+	fsgsbase = max_leaf >= 7 && (r[1] & 1);
 	if (fsgsbase)
 		cr4 |= 1UL << 16;
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));

@@ -117,6 +117,10 @@ static int parse_manifest(const struct cpio_entry *m, struct boot_config *cfg, c
 			cfg->preload = v;
 		else if (strcmp(p, "test-panic") == 0)
 			vm_test_panic = true;
+		else if (strcmp(p, "strace") == 0) /* "stderr" or "file": COM2 or COM4 */
+			cfg->trace.strace_fd = strcmp(v, "file") == 0 ? VM_H_TRACE : 2;
+		else if (strcmp(p, "stats") == 0) /* the host's path, for messages: the launcher writes it */
+			cfg->trace.stats_path = v, cfg->trace.stats_write = vm_stats_write;
 	}
 	cfg->argv = argv;
 	cfg->envp = envp;

@@ -3,6 +3,7 @@
 #include "kernel/boot.h"
 #include "kernel/lib.h"
 #include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
 
 #define RAM_LIMIT (1UL << 30) /* the direct map covers the first GiB */
 
@@ -25,7 +26,8 @@ static void machine_facts(void)
 {
 	vm_info.hwcap = vm_hwcap();
 	vm_info.hwcap2 = vm_fsgsbase() ? 2 /* HWCAP2_FSGSBASE */ : 0;
-	vm_info.minsigstksz = 2048;
+	/* Linux's MINSIGSTKSZ, or more where the XSAVE state is larger (AVX-512: about 2.7 KiB) */
+	vm_info.minsigstksz = MAX((size_t)2048, signal_frame_bytes(fpu_area_bytes()));
 	vm_info.ncpus = 1;
 	vm_info.mem_total = pmem_total();
 	vm_info.stack_cur = 8 << 20;
@@ -67,13 +69,13 @@ noreturn void vm_main(uint32_t si_pa)
 	static struct boot_config cfg;
 	static char err[512];
 	struct exec_entry entry;
+	cfg.trace.strace_fd = -1; /* unless the manifest asks for --strace */
 	int st = initrd_config(si, &cfg, err, sizeof err);
 	int64_t realtime = (int64_t)vm_info.stack_cur;
 	machine_facts();
 	time_init(realtime);
 	if (!st) {
 		cfg.vdso = true;
-		cfg.trace.strace_fd = -1;
 		cfg.fill_root = initrd_unpack;
 		st = kernel_boot(&cfg, &entry, err, sizeof err);
 	}

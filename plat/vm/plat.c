@@ -1,5 +1,5 @@
 /* The rest of the platform interface on the vm: the console as the only "host files" (handles
- * 0, 1 and 2 on the serial ports), machine facts, entropy, resource usage and the end. */
+ * 0, 1 and 2 on the serial ports; 3, the trace's, writes COM4), machine facts, entropy, resource usage and the end. */
 #include "plat/vm/vm.h"
 #include "kernel/errno.h"
 #include "kernel/fcntl.h"
@@ -113,10 +113,21 @@ long plat_file_read(int h, void *buf, size_t len)
 
 long plat_file_write(int h, const void *buf, size_t len)
 {
-	if (h != 1 && h != 2)
+	static const uint16_t ports[] = {[1] = COM_OUT, [2] = COM_ERR, [VM_H_TRACE] = COM_TRACE};
+	if (h < 1 || h >= (int)ARRAY_SIZE(ports))
 		return -EBADF;
-	serial_write(h == 1 ? COM_OUT : COM_ERR, buf, len);
+	serial_write(ports[h], buf, len);
 	return (long)len;
+}
+
+/* --stats: the JSON goes to the launcher on COM3 as "elfin-stats LEN" and LEN bytes, before
+ * the exit record; the launcher writes the file. */
+void vm_stats_write(const char *json, size_t len)
+{
+	char head[48];
+	int n = ksnprintf(head, sizeof head, "elfin-stats %lu\n", (unsigned long)len);
+	serial_write(COM_STATUS, head, (size_t)n);
+	serial_write(COM_STATUS, json, len);
 }
 
 long plat_file_dup(int h) { return console(h) ? h : -EBADF; }

@@ -1,5 +1,5 @@
-/* The 16550 UARTs: COM1 carries the program's stdin and stdout, COM2 its stderr and COM3
- * the one-line exit record the launcher reads. Polled: QEMU's UART is always ready. */
+/* The 16550 UARTs: COM1 carries the program's stdin and stdout, COM2 its stderr, COM3 the
+ * records the launcher reads and COM4 --strace=FILE's lines. Polled. */
 #include "plat/vm/vm.h"
 
 #define THR 0
@@ -27,12 +27,16 @@ void serial_init(void)
 	uart_init(COM_OUT);
 	uart_init(COM_ERR);
 	uart_init(COM_STATUS);
+	uart_init(COM_TRACE);
 }
 
 void serial_write(uint16_t port, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		for (int spin = 0; !(inb(port + LSR) & LSR_THRE) && spin < 100000; spin++)
+		/* QEMU clears THRE while its chardev cannot take the byte (a pipe whose reader is
+		 * slow): wait as long as that takes, as a write to a full pipe does. It drops bytes
+		 * itself when the chardev fails, and a port with no UART reads 0xff. */
+		while (!(inb(port + LSR) & LSR_THRE))
 			__asm__ volatile("pause");
 		outb(port + THR, (uint8_t)buf[i]);
 	}

@@ -102,14 +102,19 @@ void fpu_save(uint8_t *area);
 void fpu_restore(uint8_t *area);
 bool fpu_fixup(uintptr_t rip);
 
-/* serial.c: COM1 is the program's stdin and stdout, COM2 its stderr, COM3 the exit status. */
+/* serial.c: COM1 is the program's stdin and stdout, COM2 its stderr, COM3 the records for
+ * the launcher (boot time, statistics, exit status), COM4 the --strace=FILE lines. */
 #define COM_OUT 0x3f8
 #define COM_ERR 0x2f8
 #define COM_STATUS 0x3e8
+#define COM_TRACE 0x2e8
+#define VM_H_TRACE 3 /* the host handle of COM4, for the core's trace (never the program's) */
 void serial_init(void);
 void serial_write(uint16_t port, const char *buf, size_t len);
 bool serial_readable(void);
 int serial_getc(void);
+/* plat.c: --stats's JSON out to the launcher (the core's trace_config.stats_write). */
+void vm_stats_write(const char *json, size_t len);
 
 /* pmem.c: physical pages, reference counted. */
 void pmem_init(const struct hvm_start_info *si);

@@ -51,9 +51,10 @@ class Case:
     # Called as check(native_dir, elfin_dir) once both runs agree, to compare what they left in
     # their scratch directories; returns the lines of any problem.
     check: object = None
-    # Syscall name, or name/trap, name/direct, name/rewritten for one path, or @host_calls (the
-    # platform's calls to its host) -> the count elfin's --stats must show for its run: a
-    # number, or (least, most) with None for no bound.
+    # Syscall name, or name/trap, name/direct, name/rewritten for one path, name/errors for its
+    # failures, @host_calls (the platform's calls to its host) or @signal (the one that ended
+    # the program) -> the count elfin's --stats must show for its run: a number, or (least,
+    # most) with None for no bound.
     calls: dict = None
     # Instead of stdin: called with the running program's Popen (binary pipes), returns what
     # to compare as its stdout.
@@ -115,6 +116,8 @@ def run_interactive(argv, case, timeout, env, cwd):
     except (OSError, ValueError) as e:
         out = f"interaction failed: {e}\n".encode()
     finally:
+        if p.stdin.closed:  # interact ended the input itself
+            p.stdin = None
         _, err = p.communicate()  # closes stdin: the program sees the end of its input
         watchdog.cancel()
     if expired:
@@ -181,10 +184,10 @@ def check_calls(path, calls):
     try:
         with open(path) as f:
             stats = json.load(f)
-            counts = {"@host_calls": stats["host_calls"]}  # the platform's calls to its host
-            for name, c in stats["syscalls"].items():  # "name" and "name/<path>"
+            counts = {"@host_calls": stats["host_calls"], "@signal": stats["signal"]}
+            for name, c in stats["syscalls"].items():  # "name", "name/<path>", "name/errors"
                 counts[name] = c["count"]
-                counts.update({f"{name}/{p}": c[p] for p in ("trap", "direct", "rewritten")})
+                counts.update({f"{name}/{p}": c[p] for p in ("trap", "direct", "rewritten", "errors")})
     except (OSError, ValueError, KeyError) as e:
         return [f"  --stats: cannot read {path}: {e}"]
     problems = []

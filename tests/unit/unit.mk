@@ -15,9 +15,10 @@ UNIT_LIB := $(UNIT_DIR)/string.o $(UNIT_DIR)/hostshim.o
 UNIT_SRC_elf := kernel/exec/elf.c
 UNIT_SRC_path := kernel/fs/path.c
 UNIT_SRC_uaccess := arch/x86_64/uaccess.S
-UNIT_C_SUITES := elf path uaccess
+UNIT_SRC_clocksrc := plat/vm/clocksrc.c
+UNIT_C_SUITES := elf path uaccess clocksrc
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_C_SUITES))
-UNIT_HDRS := tests/unit/check.h $(wildcard kernel/*.h kernel/exec/*.h kernel/fs/*.h)
+UNIT_HDRS := tests/unit/check.h $(wildcard kernel/*.h kernel/exec/*.h kernel/fs/*.h) plat/vm/clocksrc.h
 
 $(UNIT_DIR)/string.o: kernel/lib/string.c
 	@mkdir -p $(@D)
