@@ -1,7 +1,9 @@
-/* pipes.c: pipe and pipe2: data through, EOF, EPIPE, nonblocking, flags, and their errors. */
+/* pipes.c: pipe and pipe2: data through, EOF, EPIPE, nonblocking, flags, and their errors; a
+ * pipe's readiness in epoll, level-triggered, edge-triggered and one-shot. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -96,11 +98,58 @@ static void check_errors(void)
 	CHECK(close(p[0]) == 0 && close(p[1]) == 0);
 }
 
+/* The events epoll reports now for the one item it holds (data 7), or "none". */
+static void report(int ep, const char *what)
+{
+	struct epoll_event out[2];
+	int n = epoll_wait(ep, out, 2, 0);
+	CHECK(n >= 0 && n <= 1);
+	printf("epoll %s: %s%s%s%s\n", what, n == 0 ? "none" : "",
+	       n && (out[0].events & EPOLLIN) ? "IN " : "", n && (out[0].events & EPOLLOUT) ? "OUT " : "",
+	       n && (out[0].events & EPOLLHUP) ? "HUP" : "");
+	CHECK(n == 0 || out[0].data.u32 == 7);
+}
+
+static void check_epoll(void)
+{
+	int p[2], ep = epoll_create1(EPOLL_CLOEXEC);
+	char buf[8];
+	CHECK(ep >= 0 && pipe(p) == 0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 7 };
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0);
+	report(ep, "level, empty");
+	CHECK(write(p[1], "ab", 2) == 2);
+	report(ep, "level, data");
+	report(ep, "level, data again");
+	ev.events = EPOLLIN | EPOLLET;
+	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev) == 0);
+	report(ep, "edge, after MOD");
+	report(ep, "edge, nothing new");
+	CHECK(write(p[1], "c", 1) == 1);
+	report(ep, "edge, more data");
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev) == 0);
+	report(ep, "one-shot");
+	report(ep, "one-shot, spent");
+	CHECK(write(p[1], "d", 1) == 1);
+	report(ep, "one-shot, spent, more data");
+	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev) == 0);
+	report(ep, "one-shot, rearmed");
+	CHECK(read(p[0], buf, sizeof buf) == 4);
+	ev.events = EPOLLIN;
+	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev) == 0);
+	report(ep, "level, drained");
+	CHECK(close(p[1]) == 0);
+	report(ep, "writer closed");
+	CHECK(close(p[0]) == 0 && close(ep) == 0);
+}
+
 int main(void)
 {
 	check_data();
 	check_flags();
 	check_errors();
+	check_epoll();
 	if (*abi_mismatches()) {
 		fprintf(stderr, "pipes: %d mismatches\n", *abi_mismatches());
 		return 1;

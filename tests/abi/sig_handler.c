@@ -45,6 +45,33 @@ static void check_raise(void)
 	printf("after unblock: handled=%d\n", got_usr1 == SIGUSR1);
 }
 
+static volatile sig_atomic_t usr2_blocked_inside, usr2_runs;
+
+static void on_usr2(int sig)
+{
+	sigset_t now;
+	(void)sig;
+	usr2_runs++;
+	sigprocmask(SIG_SETMASK, NULL, &now);
+	usr2_blocked_inside = sigismember(&now, SIGUSR2);
+}
+
+/* SA_RESETHAND puts SIG_DFL back on delivery; a handler runs with its own signal blocked
+ * unless SA_NODEFER. */
+static void check_sa_flags(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr2 }, now;
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	CHECK(raise(SIGUSR2) == 0);
+	printf("handler: ran=%d own signal blocked inside=%d\n", (int)usr2_runs, (int)usr2_blocked_inside);
+	sa.sa_flags = SA_NODEFER | SA_RESETHAND;
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	CHECK(raise(SIGUSR2) == 0);
+	CHECK(sigaction(SIGUSR2, NULL, &now) == 0);
+	printf("SA_NODEFER|SA_RESETHAND: ran=%d blocked inside=%d, handler now SIG_DFL=%d\n",
+	       (int)usr2_runs, (int)usr2_blocked_inside, now.sa_handler == SIG_DFL);
+}
+
 /* How each of sigprocmask's three ways changes the mask the thread already has. */
 static void check_mask_ops(void)
 {
@@ -100,6 +127,7 @@ int main(void)
 {
 	check_raise();
 	check_mask_ops();
+	check_sa_flags();
 	check_segv();
 	return 0;
 }
