@@ -3,9 +3,11 @@
 
 For each mutant in tests/mutate/mutants.py: apply its one edit to a private copy of the tree,
 build that copy's elfin, run the mutant's suites (the copy's tests/run.py and baseline, with the
-test programs of this tree's build) with the mutated elfin, and restore the file. A mutant is killed when the suite
-fails and names newly broken cases; it survives when the suite passes. The unmutated copy runs
-first and must pass, so that a kill is the mutant's doing and not a flaky case.
+test programs of this tree's build) with the mutated elfin, and restore the file. A mutant is
+killed when the suite fails and names newly broken cases that pass on the unmutated elfin (each
+is run again there, so that a case that fails now and then under load counts for no mutant); it
+survives otherwise. The unmutated copy runs first and must pass (a case failing there is run
+again, alone).
 
 Usage: python3 tests/mutate/mutate.py [--build build] [-k NAME] [-j N] [--vm] [--report FILE]
        python3 tests/mutate/mutate.py --check    (every mutant still applies: part of make test)
@@ -54,10 +56,10 @@ def build(tree, jobs):
         raise MutantError("build failed:\n" + (r.stdout + r.stderr)[-2000:])
 
 
-def run_suite(tree, build_dir, filters, jobs, vm):
-    """Runs the suites against tree's elfin; returns (exit status, newly broken cases, tally)."""
-    cmd = [sys.executable, os.path.join(tree, "tests", "run.py"), "--elfin",
-           os.path.join(tree, "build", "elfin"), "--build", build_dir, "-j", str(jobs)]
+def run_suite(tree, elfin, build_dir, filters, jobs, vm):
+    """Runs the suites against elfin; returns (exit status, newly broken cases, tally)."""
+    cmd = [sys.executable, os.path.join(tree, "tests", "run.py"), "--elfin", elfin,
+           "--build", build_dir, "-j", str(jobs)]
     for f in filters:
         cmd += ["-k", f]
     if not vm:
@@ -127,35 +129,55 @@ def main():
     suites = sorted({s for m in chosen for s in m.suites})
 
     rows, survived, failed = [], [], []
+    mutated = os.path.join(tree, "build", "elfin")
+    clean_dir = os.path.join(build_dir, "mutate", "clean")
+
+    def flaky(cases):
+        """The cases that fail on the unmutated elfin too (run again, alone): not a mutant's doing."""
+        if not cases:
+            return set()
+        _, again, _ = run_suite(tree, os.path.join(clean_dir, "elfin"), build_dir, cases, opts.jobs, opts.vm)
+        return set(again) & set(cases)
+
     try:
         t = time.time()
         build(tree, opts.jobs)
-        status, broken, tally = run_suite(tree, build_dir, suites, opts.jobs, opts.vm)
-        if status:
+        # The unmutated elfin, with the library and vm image it finds beside itself.
+        shutil.rmtree(clean_dir, ignore_errors=True)
+        os.makedirs(clean_dir)
+        for target in TARGETS:
+            shutil.copy2(os.path.join(tree, target), clean_dir)
+        status, broken, tally = run_suite(tree, mutated, build_dir, suites, opts.jobs, opts.vm)
+        if status and flaky(broken):
             print(f"mutate.py: the unmutated tree fails its suites ({tally}): "
-                  + ", ".join(broken), file=sys.stderr)
+                  + ", ".join(sorted(flaky(broken))), file=sys.stderr)
             return 2
-        print(f"unmutated    passes {' '.join(suites)}: {tally} ({time.time() - t:.0f} s)", flush=True)
+        print(f"unmutated    passes {' '.join(suites)}: {tally} ({time.time() - t:.0f} s)"
+              + (f"; failed once, then passed: {', '.join(broken)}" if broken else ""), flush=True)
         for m in chosen:
             t = time.time()
             try:
                 original = apply(tree, m)
                 try:
                     build(tree, opts.jobs)
-                    status, broken, tally = run_suite(tree, build_dir, m.suites, opts.jobs, opts.vm)
+                    status, broken, tally = run_suite(tree, mutated, build_dir, m.suites, opts.jobs, opts.vm)
                 finally:
                     with open(os.path.join(tree, m.path), "w") as f:
                         f.write(original)
+                noise = flaky(broken)
             except MutantError as e:  # this mutant is broken, not the suite: say so, go on
                 print(f"ERROR     {m.name}: {e}", flush=True)
                 failed.append(m.name)
                 continue
-            verdict = "KILLED" if status else "SURVIVED"
-            if not status:
+            broken = [b for b in broken if b not in noise]
+            verdict = "KILLED" if broken else "SURVIVED"
+            if not broken:
                 survived.append(m.name)
             shown = ", ".join(broken[:6]) + (f", … ({len(broken)} in all)" if len(broken) > 6 else "")
             print(f"{verdict:<9} {m.name}: {m.why}; {tally} ({time.time() - t:.0f} s)"
-                  + (f"\n          broken: {shown}" if broken else ""), flush=True)
+                  + (f"\n          broken: {shown}" if broken else "")
+                  + (f"\n          also failed unmutated (not counted): {', '.join(sorted(noise))}"
+                     if noise else ""), flush=True)
             rows.append((m, verdict, broken))
     except MutantError as e:
         print(f"mutate.py: {e}", file=sys.stderr)
