@@ -201,7 +201,8 @@ def write_report(path, rows):
              "| mutant | the bug | suites | verdict | cases newly broken |", "|---|---|---|---|---:|"]
     for m, verdict, broken in rows:
         example = f" (e.g. `{broken[0]}`)" if broken else ""
-        lines.append(f"| `{m.name}` | {m.why} | {' '.join(m.suites)} | {verdict} | {len(broken)}{example} |")
+        why = m.why.replace("|", "\\|")
+        lines.append(f"| `{m.name}` | {why} | {' '.join(m.suites)} | {verdict} | {len(broken)}{example} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
