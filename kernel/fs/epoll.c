@@ -45,6 +45,7 @@ struct epitem {
 	uint64_t data;
 	bool dirty, disabled;
 	int host; /* the host handle registered in ep->hostset, or -1 */
+	int home; /* the file's host handle when it was armed: a change means it must be again */
 	struct poll_table pt;
 	struct epitem *next;      /* in ep->items */
 	struct epitem *file_next; /* in file->epitems */
@@ -111,6 +112,17 @@ void epoll_file_closed(struct file *f)
 	spin_unlock(&files_lock);
 }
 
+/* f, a kernel file, now stands for a host handle (an AF_UNIX socket named in a host
+ * directory): its items leave the kernel's queues for their epolls' host sets at the next
+ * harvest, which waking the epolls' waiters brings about. */
+void epoll_file_moved(struct file *f)
+{
+	spin_lock(&files_lock);
+	for (struct epitem *it = f->epitems; it; it = it->file_next)
+		waitq_wake_all(&it->ep->waiters);
+	spin_unlock(&files_lock);
+}
+
 static struct epitem *find(struct epoll *ep, struct file *f, int fd)
 {
 	for (struct epitem *it = ep->items; it; it = it->next)
@@ -144,6 +156,7 @@ static void arm(struct epitem *it)
 {
 	poll_release(&it->pt);
 	it->disabled = false;
+	it->home = it->file->host;
 	if (arm_host(it))
 		return;
 	it->pt = (struct poll_table){.func = item_changed, .data = it};
@@ -247,6 +260,8 @@ static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct po
 	int n = 0;
 	spin_lock(&ep->lock);
 	for (struct epitem *it = ep->items; it && n < max; it = it->next) {
+		if (!it->disabled && it->host < 0 && it->file->host != it->home)
+			arm(it); /* its file became a host file (epoll_file_moved): into the host set */
 		if (it->disabled || it->host >= 0)
 			continue;
 		bool et = it->events & EPOLLET;
