@@ -225,3 +225,10 @@ long plat_pollset_create(void);
 long plat_pollset_ctl(int set, int op, int h, uint32_t events, uint64_t cookie);
 /* The ready members now (never waits): fills up to max events, returns how many. */
 long plat_pollset_take(int set, struct plat_event *evs, int max);
+/* Sleeps as plat_block does (t's count, its signals) on the set id (a number the caller
+ * gives each set, unique for the program's life) for at most timeout ns (< 0: no limit; the
+ * host rounds it up to a millisecond) and takes up to max ready members in the same step:
+ * returns how many (0 after a wake), -EAGAIN, -EINTR, -ETIMEDOUT, or another error when the
+ * platform cannot (the caller then uses plat_block). */
+long plat_pollset_wait(struct kthread *t, uint32_t seq, int set, uint64_t id, struct plat_event *evs,
+		       int max, int64_t timeout);

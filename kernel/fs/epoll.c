@@ -3,7 +3,8 @@
  * report only after a change. Level-triggered items are rechecked at every wait. Host files
  * (sockets, host pipes and terminals) cannot call back: their items go into a host readiness
  * set of the epoll's own (plat_pollset_*), which applies their edge and one-shot flags as
- * Linux does, answers for all of them in one call, and is watched while a waiter sleeps. */
+ * Linux does, answers for all of them in one call, and is watched while a waiter sleeps: when
+ * nothing else needs watching, one plat_pollset_wait both sleeps on it and harvests it. */
 #include "kernel/fs/anon.h"
 #include "kernel/fs/poll.h"
 #include "kernel/errno.h"
@@ -13,6 +14,7 @@
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/time/time.h"
+#include "kernel/time/vclock.h"
 #include "gen/syscalls.h"
 #include "plat/plat.h"
 
@@ -30,6 +32,9 @@ struct epoll {
 	struct epitem *items;
 	struct waitq waiters;
 	int hostset; /* the host readiness set, or -1 until a host file comes */
+	uint64_t id; /* this epoll's number for plat_pollset_wait */
+	uint32_t freed; /* how many items were freed: a count that moved during a wait without
+			 * the lock means the host set's cookies must be checked */
 };
 
 struct epitem {
@@ -40,6 +45,7 @@ struct epitem {
 	uint64_t data;
 	bool dirty, disabled;
 	int host; /* the host handle registered in ep->hostset, or -1 */
+	int home; /* the file's host handle when it was armed: a change means it must be again */
 	struct poll_table pt;
 	struct epitem *next;      /* in ep->items */
 	struct epitem *file_next; /* in file->epitems */
@@ -87,6 +93,7 @@ static void item_free(struct epoll *ep, struct epitem *it)
 		plat_pollset_ctl(ep->hostset, EPOLL_CTL_DEL, it->host, 0, 0);
 	poll_release(&it->pt);
 	kfree(it);
+	ep->freed++;
 }
 
 void epoll_file_closed(struct file *f)
@@ -102,6 +109,17 @@ void epoll_file_closed(struct file *f)
 		spin_unlock(&ep->lock);
 		spin_lock(&files_lock);
 	}
+	spin_unlock(&files_lock);
+}
+
+/* f, a kernel file, now stands for a host handle (an AF_UNIX socket named in a host
+ * directory): its items leave the kernel's queues for their epolls' host sets at the next
+ * harvest, which waking the epolls' waiters brings about. */
+void epoll_file_moved(struct file *f)
+{
+	spin_lock(&files_lock);
+	for (struct epitem *it = f->epitems; it; it = it->file_next)
+		waitq_wake_all(&it->ep->waiters);
 	spin_unlock(&files_lock);
 }
 
@@ -138,6 +156,7 @@ static void arm(struct epitem *it)
 {
 	poll_release(&it->pt);
 	it->disabled = false;
+	it->home = it->file->host;
 	if (arm_host(it))
 		return;
 	it->pt = (struct poll_table){.func = item_changed, .data = it};
@@ -217,24 +236,32 @@ long sys_epoll_ctl(int epfd, int op, int fd, void *uev)
 	return r;
 }
 
-/* The ready items of the host set, after n events already in out. */
-static int harvest_host(struct epoll *ep, struct epoll_event *out, int n, int max)
+/* Host-set events evs[0..got) as epoll events after n in out; ep's lock is held. An item
+ * freed since the events were taken (freed moved from seen) is no longer reported. */
+static int host_events(struct epoll *ep, const struct plat_event *evs, long got, uint32_t seen,
+		       struct epoll_event *out, int n)
 {
-	struct plat_event evs[64];
-	long got = plat_pollset_take(ep->hostset, evs, MIN(max - n, 64));
 	for (long i = 0; i < got; i++) {
-		struct epitem *it = (struct epitem *)(uintptr_t)evs[i].cookie;
-		out[n++] = (struct epoll_event){evs[i].events, it->data};
+		struct epitem *it = (struct epitem *)(uintptr_t)evs[i].cookie, *p = ep->items;
+		if (ep->freed != seen)
+			while (p && p != it)
+				p = p->next;
+		if (p)
+			out[n++] = (struct epoll_event){evs[i].events, it->data};
 	}
 	return n;
 }
 
-/* One pass: fills up to max events; collects host files to watch in hosts. */
-static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct poll_table *hosts)
+/* One pass: fills up to max events; collects host files to watch in hosts. With fast, when
+ * nothing is ready among the kernel's items and the host set is all there is to watch, the
+ * set is left untaken (and out of hosts) for the caller's plat_pollset_wait. */
+static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct poll_table *hosts, bool fast)
 {
 	int n = 0;
 	spin_lock(&ep->lock);
 	for (struct epitem *it = ep->items; it && n < max; it = it->next) {
+		if (!it->disabled && it->host < 0 && it->file->host != it->home)
+			arm(it); /* its file became a host file (epoll_file_moved): into the host set */
 		if (it->disabled || it->host >= 0)
 			continue;
 		bool et = it->events & EPOLLET;
@@ -251,15 +278,80 @@ static int harvest(struct epoll *ep, struct epoll_event *out, int max, struct po
 		if (it->events & EPOLLONESHOT)
 			it->disabled = true;
 	}
-	if (ep->hostset >= 0 && n < max)
-		n = harvest_host(ep, out, n, max);
-	if (ep->hostset >= 0 && hosts)
+	bool leave = fast && n == 0 && hosts && hosts->nhost == 0;
+	if (ep->hostset >= 0 && n < max && !leave) {
+		struct plat_event evs[64];
+		long got = plat_pollset_take(ep->hostset, evs, MIN(max - n, 64));
+		n = host_events(ep, evs, got, ep->freed, out, n);
+	}
+	if (ep->hostset >= 0 && hosts && !leave)
 		poll_host(hosts, ep->hostset, POLLIN);
 	spin_unlock(&ep->lock);
 	return n;
 }
 
-static long epoll_wait_common(int epfd, void *uevents, int max, int64_t deadline)
+/* Sleeps on the host set and takes its events in one host call: how many went into out,
+ * 0 after a wake, -EAGAIN when the set was not taken (the caller tries again), -EINTR,
+ * -ETIMEDOUT, or another error when the platform cannot. */
+static long wait_host(struct epoll *ep, uint32_t seq, struct epoll_event *out, int max, int64_t timeout)
+{
+	struct kthread *t = current();
+	struct plat_event evs[64];
+	if (signal_pending(t))
+		return -EINTR;
+	uint32_t seen = __atomic_load_n(&ep->freed, __ATOMIC_ACQUIRE);
+	long got = plat_pollset_wait(t, seq, ep->hostset, ep->id, evs, MIN(max, 64), timeout);
+	if (got == -EINTR && !signal_pending(t))
+		return -EAGAIN;
+	if (got <= 0)
+		return got;
+	spin_lock(&ep->lock);
+	long n = host_events(ep, evs, got, seen, out, 0);
+	spin_unlock(&ep->lock);
+	return n;
+}
+
+/* A wait's timeout, measured without a host call where the vDSO's page can: by its
+ * MONOTONIC clock, or else by its COARSE one with a tick's margin so that a wait never
+ * ends early. The first sleep takes the whole timeout, unmeasured. */
+struct wait_time {
+	int64_t timeout; /* ns; < 0: none */
+	int64_t start, margin;
+	bool slept;
+};
+
+static int64_t wait_clock(int64_t *margin)
+{
+	int64_t s, ns;
+	*margin = 0;
+	if (!vclock_read(CLOCK_MONOTONIC, &s, &ns) &&
+	    !(vclock_read(CLOCK_MONOTONIC_COARSE, &s, &ns) && vclock_res(CLOCK_MONOTONIC_COARSE, margin))) {
+		struct timespec64 now = time_now(CLOCK_MONOTONIC);
+		s = now.sec, ns = now.nsec;
+	}
+	return s * 1000000000 + ns;
+}
+
+static struct wait_time wait_time(int timeout_ms)
+{
+	struct wait_time w = {.timeout = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000};
+	if (w.timeout > 0)
+		w.start = wait_clock(&w.margin);
+	return w;
+}
+
+/* The ns left to sleep (< 0: no limit); counts a sleep. */
+static int64_t time_left(struct wait_time *w)
+{
+	bool first = !w->slept;
+	w->slept = true;
+	if (w->timeout <= 0 || first)
+		return w->timeout;
+	int64_t margin, now = wait_clock(&margin);
+	return MAX(w->start + w->timeout + w->margin + margin - now, (int64_t)0);
+}
+
+static long epoll_wait_common(int epfd, void *uevents, int max, int timeout_ms)
 {
 	if (max <= 0 || max > EPOLL_MAXEVENTS)
 		return -EINVAL;
@@ -273,18 +365,41 @@ static long epoll_wait_common(int epfd, void *uevents, int max, int64_t deadline
 		return -EINVAL;
 	}
 	struct epoll *ep = epf->priv;
+	struct wait_time w = wait_time(timeout_ms);
 	int chunk = MIN(max, 64);
 	struct epoll_event *buf = kmalloc(chunk * sizeof *buf);
 	struct waitq_entry self = {current(), NULL, NULL, NULL};
 	waitq_add(&ep->waiters, &self);
+	bool fast = true;
 	long r;
 	for (;;) {
 		uint32_t seq = thread_wake_seq();
 		struct poll_table hosts = {0};
-		r = buf ? harvest(ep, buf, chunk, &hosts) : -ENOMEM;
-		if (r != 0 || deadline == 0) {
+		r = buf ? harvest(ep, buf, chunk, &hosts, fast) : -ENOMEM;
+		if (r == 0 && hosts.nhost == 0 && ep->hostset >= 0 && fast) {
+			r = wait_host(ep, seq, buf, chunk, time_left(&w));
+			if (r == -EAGAIN)
+				continue;
+			bool timedout = r == -ETIMEDOUT;
+			if (timedout) /* the set was taken at the deadline: the kernel's items now */
+				r = harvest(ep, buf, chunk, &hosts, true);
+			poll_release(&hosts);
+			if (r >= 0 || r == -EINTR) {
+				if (r != 0 || timedout || w.timeout == 0)
+					break;
+				continue;
+			}
+			fast = false; /* the platform cannot: ppoll on the set from now on */
+			continue;
+		}
+		if (r != 0 || w.timeout == 0) {
 			poll_release(&hosts);
 			break;
+		}
+		int64_t left = time_left(&w), deadline = -1;
+		if (left >= 0) {
+			struct timespec64 now = time_now(CLOCK_MONOTONIC);
+			deadline = now.sec * 1000000000 + now.nsec + left;
 		}
 		long s = thread_sleep(seq, hosts.host, hosts.nhost, CLOCK_MONOTONIC, deadline);
 		poll_release(&hosts);
@@ -293,7 +408,7 @@ static long epoll_wait_common(int epfd, void *uevents, int max, int64_t deadline
 			break;
 		}
 		if (s == -ETIMEDOUT) {
-			r = harvest(ep, buf, chunk, NULL);
+			r = harvest(ep, buf, chunk, NULL, false);
 			break;
 		}
 	}
@@ -305,19 +420,9 @@ static long epoll_wait_common(int epfd, void *uevents, int max, int64_t deadline
 	return r;
 }
 
-static int64_t deadline_ms(int timeout)
-{
-	if (timeout < 0)
-		return -1;
-	if (timeout == 0)
-		return 0;
-	struct timespec64 now = time_now(CLOCK_MONOTONIC);
-	return now.sec * 1000000000 + now.nsec + (int64_t)timeout * 1000000;
-}
-
 long sys_epoll_wait(int epfd, void *events, int max, int timeout)
 {
-	return epoll_wait_common(epfd, events, max, deadline_ms(timeout));
+	return epoll_wait_common(epfd, events, max, timeout);
 }
 
 long sys_epoll_pwait(int epfd, void *events, int max, int timeout, const void *mask, size_t size)
@@ -333,7 +438,7 @@ long sys_epoll_pwait(int epfd, void *events, int max, int timeout, const void *m
 		t->restore_mask = true;
 		t->sigmask = m & ~(SIGBIT(9) | SIGBIT(19));
 	}
-	long r = epoll_wait_common(epfd, events, max, deadline_ms(timeout));
+	long r = epoll_wait_common(epfd, events, max, timeout);
 	if (t->restore_mask && r != -EINTR) {
 		t->sigmask = t->saved_mask;
 		t->restore_mask = false;
@@ -382,8 +487,11 @@ long sys_epoll_create1(int flags)
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
 	struct epoll *ep = kzalloc(sizeof *ep);
-	if (ep)
+	static uint64_t ids;
+	if (ep) {
 		ep->hostset = -1;
+		ep->id = __atomic_add_fetch(&ids, 1, __ATOMIC_RELAXED);
+	}
 	return anon_install(&epoll_ops, ep, flags, "anon_inode:[eventpoll]");
 }
 

@@ -201,9 +201,11 @@ extern const struct file_ops hostfile_ops;
 struct file *hostfs_wrap(int host, int flags, const char *path);
 void kstat_from_statx(struct kstat *st, const void *statx);
 
-/* epoll (epoll.c): its file operations, and the hook that drops a closed file's items. */
+/* epoll (epoll.c): its file operations, the hook that drops a closed file's items, and the
+ * one that moves them when a kernel file becomes a host file (an AF_UNIX socket's). */
 extern const struct file_ops epoll_ops;
 void epoll_file_closed(struct file *f);
+void epoll_file_moved(struct file *f);
 /* flock (flock.c): a closed file's lock goes. */
 void flock_file_closed(struct file *f);
 /* fcntl record locks (reclock.c): F_GETLK, F_SETLK(W) and their OFD forms; and what closing

@@ -260,6 +260,7 @@ static long to_host(struct file *f, const char *addr, int len, bool bind)
 	s->gone = s->u;
 	s->u = NULL;
 	f->host = (int)h;
+	epoll_file_moved(f); /* its epoll items follow it */
 	return 0;
 }
 

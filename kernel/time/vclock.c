@@ -299,3 +299,8 @@ bool vclock_read(int clk, int64_t *sec, int64_t *nsec)
 {
 	return vc.running && vdso_clock_read(vc.page, clk, sec, nsec);
 }
+
+bool vclock_res(int clk, int64_t *nsec)
+{
+	return vc.running && vdso_clock_res(vc.page, clk, nsec);
+}

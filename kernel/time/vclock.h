@@ -14,3 +14,6 @@ long vclock_map(void *uaddr);
 /* The page's value of clock clk (a Linux clock id); false when there is no page, it cannot
  * answer that clock or it is stale, and the caller must ask the platform. */
 bool vclock_read(int clk, int64_t *sec, int64_t *nsec);
+
+/* The page's resolution of clock clk; false as vclock_read is. */
+bool vclock_res(int clk, int64_t *nsec);

@@ -64,3 +64,10 @@ long plat_pollset_take(int set, struct plat_event *evs, int max)
 	(void)set, (void)evs, (void)max;
 	return 0;
 }
+
+long plat_pollset_wait(struct kthread *t, uint32_t seq, int set, uint64_t id, struct plat_event *evs,
+		       int max, int64_t timeout)
+{
+	(void)t, (void)seq, (void)set, (void)id, (void)evs, (void)max, (void)timeout;
+	return -ENOSYS;
+}

@@ -935,9 +935,17 @@ static void readiness(void)
 	close(lt), close(et), close(ep), close(p[0]), close(p[1]);
 }
 
+static void *epoll_waiter(void *arg)
+{
+	struct epoll_event out[4];
+	int n = epoll_wait(*(int *)arg, out, 4, 5000);
+	return (void *)(long)(n == 1 ? (long)out[0].data.u32 : -n);
+}
+
 /* A name in the working directory, which the driver lets elfin write (--rw): there the socket
  * file is the host's own, which programs outside could reach. The names hold the pid: the
- * driver runs the variants side by side in one working directory. */
+ * driver runs the variants side by side in one working directory. Epoll items added before
+ * the sockets were named there still report. */
 static void hostdir(void)
 {
 	char cwd[80];
@@ -949,16 +957,32 @@ static void hostdir(void)
 	socklen_t al = pathname(&a, cwd, sname), nl = sizeof(n);
 	unlink(a.sun_path);
 	int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
+	int ep = epoll_create1(0), ep2 = epoll_create1(0);
+	struct epoll_event e = {EPOLLIN, {.u32 = 1}}, out[4];
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, l, &e) == 0);
+	e = (struct epoll_event){EPOLLIN | EPOLLET, {.u32 = 2}};
+	CHECK(epoll_ctl(ep2, EPOLL_CTL_ADD, c, &e) == 0);
+	epoll_wait(ep2, out, 4, 0); /* the unconnected socket's hang-up */
 	CHECK(bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 4) == 0);
 	struct stat st;
 	printf("socket file in the working directory: %d\n", stat(sname, &st) == 0 && S_ISSOCK(st.st_mode));
 	CHECK(getsockname(l, (struct sockaddr *)&n, &nl) == 0);
 	printf("getsockname gives the path: %d\n", strcmp(n.sun_path, a.sun_path) == 0);
 	CHECK(connect(c, (struct sockaddr *)&a, al) == 0);
+	int k = epoll_wait(ep, out, 4, 0);
+	printf("epoll, listener with a connection pending: %d data=%u\n", k, k > 0 ? out[0].data.u32 : 0u);
 	int s = accept(l, NULL, NULL);
+	printf("epoll, none pending: %d\n", epoll_wait(ep, out, 4, 0));
 	char b[8] = {0};
+	CHECK(s >= 0 && send(s, "back", 4, 0) == 4);
+	k = epoll_wait(ep2, out, 4, 1000);
+	printf("epoll, connected socket with data: %d data=%u in=%d", k, k > 0 ? out[0].data.u32 : 0u,
+	       k > 0 && (out[0].events & EPOLLIN));
+	printf(", edge again: %d\n", epoll_wait(ep2, out, 4, 0));
+	CHECK(recv(c, b, 8, 0) == 4);
 	CHECK(s >= 0 && send(c, "host", 4, 0) == 4 && recv(s, b, 8, 0) == 4);
 	printf("exchanged \"%s\"\n", b);
+	close(ep), close(ep2);
 	int d = socket(AF_UNIX, SOCK_STREAM, 0);
 	expect("bind the name again", bind(d, (struct sockaddr *)&a, al), EADDRINUSE);
 	close(s), close(c), close(l), close(d);
@@ -970,8 +994,22 @@ static void hostdir(void)
 	al = pathname(&a, cwd, dname);
 	unlink(a.sun_path);
 	int r = socket(AF_UNIX, SOCK_DGRAM, 0), w = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ep = epoll_create1(0);
+	e = (struct epoll_event){EPOLLIN, {.u32 = 3}};
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, r, &e) == 0);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, epoll_waiter, &ep) == 0);
+	usleep(50000); /* the thread sleeps in epoll_wait while r becomes a host socket */
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK(bind(r, (struct sockaddr *)&a, al) == 0);
 	printf("sendto a datagram socket file there: %zd", sendto(w, "dgram", 5, 0, (struct sockaddr *)&a, al));
+	void *got;
+	pthread_join(t, &got);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf(", epoll_wait asleep meanwhile woken for %ld within a second: %d", (long)got,
+	       t1.tv_sec - t0.tv_sec < 1 || (t1.tv_sec - t0.tv_sec == 1 && t1.tv_nsec < t0.tv_nsec));
+	close(ep);
 	memset(b, 0, sizeof(b));
 	printf(", received %zd \"%s\"\n", recv(r, b, 8, 0), b);
 	close(r), close(w);
