@@ -115,8 +115,8 @@ def gnulib(results):
     if not by_path:
         return []
     out = ["## gnulib's test suite", "",
-           "gnulib's own tests for the modules in tests/gnulib/modules (exit status 0 passes, 77 "
-           "skips), generated from Debian's gnulib and run natively and under elfin. A case "
+           "gnulib's own tests for the modules in tests/gnulib/modules and their dependencies "
+           "(exit status 0 passes, 77 skips), generated from Debian's gnulib and run natively and under elfin. A case "
            "agrees when elfin's exit status and output match the native run's.", "",
            "| run | tests | pass | skip | fail | agree with native |", "|---|---:|---:|---:|---:|---:|"]
     native = next(iter(by_path.values()))
