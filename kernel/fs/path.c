@@ -53,3 +53,18 @@ const char *path_next(const char **p, size_t *len)
 	*p = end;
 	return c;
 }
+
+enum path_last path_last(const char *path)
+{
+	const char *p = path, *c, *last = NULL;
+	size_t len, n = 0;
+	while ((c = path_next(&p, &len))) {
+		last = c;
+		n = len;
+	}
+	if (!last)
+		return PATH_LAST_ROOT;
+	if (n == 1 && last[0] == '.')
+		return PATH_LAST_DOT;
+	return n == 2 && last[0] == '.' && last[1] == '.' ? PATH_LAST_DOTDOT : PATH_LAST_NAME;
+}

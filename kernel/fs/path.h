@@ -11,3 +11,8 @@ long path_normalize(const char *base, const char *path, char *out, size_t size);
  * sets *len to its length and moves *p past it and the slashes after it (so that *p is ""
  * after the last component). */
 const char *path_next(const char **p, size_t *len);
+
+/* What a path's last component is, as Linux sorts it for the calls that make, remove or rename
+ * a name there: a name, ".", "..", or none at all (a path of slashes only). */
+enum path_last { PATH_LAST_NAME, PATH_LAST_DOT, PATH_LAST_DOTDOT, PATH_LAST_ROOT };
+enum path_last path_last(const char *path);

@@ -160,10 +160,28 @@ long sys_fchdir(int fd)
 	return r;
 }
 
+/* The error for a path that names no entry of a directory (its last component ".", ".." or
+ * none) given to a call that makes, removes or renames one. Linux looks the directory up
+ * first, so its errors come first: the path without that component must be a directory. */
+static long not_a_name(struct lookup *lk, long err)
+{
+	struct kstat st;
+	long r = vfs_stat(lk, &st, true);
+	return r < 0 ? r : !S_ISDIR(st.mode) ? -ENOTDIR : err;
+}
+
+/* Resolves the path of a name to be made (mkdir, link, symlink): "x/." and the like get EEXIST. */
+static long resolve_new_name(int dirfd, const char *path, struct lookup *lk)
+{
+	enum path_last last;
+	long r = vfs_resolve_user_last(dirfd, path, lk, &last);
+	return r < 0 ? r : last == PATH_LAST_NAME ? 0 : not_a_name(lk, -EEXIST);
+}
+
 long sys_mkdirat(int dirfd, const char *path, unsigned mode)
 {
 	struct lookup lk;
-	long r = vfs_resolve_user(dirfd, path, &lk);
+	long r = resolve_new_name(dirfd, path, &lk);
 	return r < 0 ? r : vfs_mkdir(&lk, mode & 07777 & ~curproc()->umask);
 }
 
@@ -177,9 +195,13 @@ long sys_unlinkat(int dirfd, const char *path, int flags)
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
 	struct lookup lk;
-	long r = vfs_resolve_user(dirfd, path, &lk);
+	enum path_last last;
+	long r = vfs_resolve_user_last(dirfd, path, &lk, &last);
 	if (r < 0)
 		return r;
+	if (last != PATH_LAST_NAME) /* as Linux: rmdir says why, unlink that it is a directory */
+		return not_a_name(&lk, !(flags & AT_REMOVEDIR) ? -EISDIR : last == PATH_LAST_DOT ? -EINVAL
+				       : last == PATH_LAST_DOTDOT ? -ENOTEMPTY : -EBUSY);
 	if (!lk.rel[0])
 		return -EBUSY; /* a mount point */
 	return vfs_unlink(&lk, flags & AT_REMOVEDIR);
@@ -198,11 +220,16 @@ long sys_rmdir(const char *path)
 long sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *new, unsigned flags)
 {
 	struct lookup *a = kmalloc(sizeof *a), *b = kmalloc(sizeof *b);
+	enum path_last la = PATH_LAST_NAME, lb = PATH_LAST_NAME;
 	long r = a && b ? 0 : -ENOMEM;
 	if (r == 0)
-		r = vfs_resolve_user(olddirfd, old, a);
+		r = vfs_resolve_user_last(olddirfd, old, a, &la);
 	if (r == 0)
-		r = vfs_resolve_user(newdirfd, new, b);
+		r = vfs_resolve_user_last(newdirfd, new, b, &lb);
+	if (r == 0 && la != PATH_LAST_NAME) /* renaming "." or "..", or onto them: EBUSY */
+		r = not_a_name(a, -EBUSY);
+	if (r == 0 && lb != PATH_LAST_NAME)
+		r = not_a_name(b, -EBUSY);
 	if (r == 0)
 		r = vfs_rename(a, b, flags);
 	kfree(a);
@@ -244,7 +271,7 @@ long sys_linkat(int olddirfd, const char *old, int newdirfd, const char *new, in
 	if (r == 0)
 		r = resolve_at(olddirfd, old, flags & AT_EMPTY_PATH, a, &from);
 	if (r >= 0)
-		r = vfs_resolve_user(newdirfd, new, b);
+		r = resolve_new_name(newdirfd, new, b);
 	if (r == 0)
 		r = vfs_link(from, a, b, flags & AT_SYMLINK_FOLLOW);
 	if (from)
@@ -269,7 +296,7 @@ long sys_symlinkat(const char *target, int newdirfd, const char *path)
 	if (r == 0)
 		r = -ENOENT;
 	if (r > 0)
-		r = vfs_resolve_user(newdirfd, path, &lk);
+		r = resolve_new_name(newdirfd, path, &lk);
 	if (r == 0)
 		r = vfs_symlink(&lk, t);
 	kfree(t);

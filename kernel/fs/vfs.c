@@ -177,7 +177,7 @@ long vfs_resolve(int dirfd, const char *path, struct lookup *lk)
 	return r >= PATH_MAX ? -ENAMETOOLONG : resolve_from(cur, path, lk);
 }
 
-long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk)
+long vfs_resolve_user_last(int dirfd, const char *upath, struct lookup *lk, enum path_last *last)
 {
 	char *tmp = kmalloc(PATH_MAX);
 	if (!tmp)
@@ -185,8 +185,15 @@ long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk)
 	long r = copy_str_from_user(tmp, upath, PATH_MAX);
 	if (r >= 0)
 		r = vfs_resolve(dirfd, tmp, lk);
+	if (r >= 0 && last)
+		*last = path_last(tmp);
 	kfree(tmp);
 	return r;
+}
+
+long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk)
+{
+	return vfs_resolve_user_last(dirfd, upath, lk, NULL);
 }
 
 static long note_missing(struct lookup *lk, long r)

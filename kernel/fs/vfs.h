@@ -149,6 +149,9 @@ struct lookup {
 long vfs_resolve(int dirfd, const char *path, struct lookup *lk);
 /* Copies a path from the program and resolves it; AT_EMPTY_PATH handling is the caller's. */
 long vfs_resolve_user(int dirfd, const char *upath, struct lookup *lk);
+/* The same, and says what the path's last component was before "." and ".." were resolved
+ * away: the calls that make, remove or rename a name refuse ".", ".." and "/". */
+long vfs_resolve_user_last(int dirfd, const char *upath, struct lookup *lk, enum path_last *last);
 
 /* Operations on a resolved path. Each follows the symbolic links on its way and leaves lk
  * naming where it arrived; follow says whether a link in the last position is followed. */

@@ -1,5 +1,5 @@
-/* Host-side tests of kernel/fs/path.c: path_normalize (lexical "." and ".." resolution) and
- * path_next (walking components). */
+/* Host-side tests of kernel/fs/path.c: path_normalize (lexical "." and ".." resolution),
+ * path_next (walking components) and path_last (what the last component is). */
 #include "kernel/fs/path.h"
 #include "kernel/errno.h"
 #include "tests/unit/check.h"
@@ -38,8 +38,25 @@ static void walks(const char *path, const char *want, bool first_is_last)
 	      got, last, want, first_is_last);
 }
 
+static void last(const char *path, enum path_last want)
+{
+	enum path_last got = path_last(path);
+	CHECK(got == want, "path_last(%s): got %d, want %d", path, (int)got, (int)want);
+}
+
 int main(void)
 {
+	last("a", PATH_LAST_NAME);
+	last("d/a//", PATH_LAST_NAME);
+	last(".a", PATH_LAST_NAME);
+	last("...", PATH_LAST_NAME);
+	last("d/.", PATH_LAST_DOT);
+	last("d/.//", PATH_LAST_DOT);
+	last(".", PATH_LAST_DOT);
+	last("d/..", PATH_LAST_DOTDOT);
+	last("../", PATH_LAST_DOTDOT);
+	last("/", PATH_LAST_ROOT);
+	last("///", PATH_LAST_ROOT);
 	walks("", "", false);
 	walks("///", "", false);
 	walks("a", "a", true);
