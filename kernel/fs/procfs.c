@@ -200,6 +200,31 @@ static long p_stat(struct mount *m, const char *rel, struct kstat *st, bool foll
 	return 0;
 }
 
+/* chmod, chown and utimes through /proc/self/fd/N act on the open file itself, O_PATH ones
+ * included (glibc's lchmod and fchmodat(AT_SYMLINK_NOFOLLOW) go this way); the other links
+ * are followed; a link itself and procfs's own files refuse, as on Linux. */
+static long p_setattr(struct mount *m, const char *rel, const struct kattr *a, bool follow)
+{
+	struct ppath p;
+	if (!parse(rel, &p))
+		return hostfs_ops.setattr(m, rel, a, follow);
+	if (p.kind == P_NONE)
+		return -ENOENT;
+	if (!is_link(p.kind))
+		return -EPERM;
+	if (!follow)
+		return -EOPNOTSUPP;
+	struct file *f = p.kind == P_FD ? fd_get(p.fd) : NULL;
+	if (f) {
+		long r = f->ops->setattr ? f->ops->setattr(f, a) : 0;
+		file_put(f);
+		return r;
+	}
+	struct lookup lk;
+	long r = follow_link(&p, &lk);
+	return r < 0 ? r : vfs_setattr(&lk, a, true);
+}
+
 static long p_readlink(struct mount *m, const char *rel, char *buf, size_t len)
 {
 	struct ppath p;
@@ -247,4 +272,5 @@ static long p_statfs(struct mount *m, const char *rel, struct kstatfs *st)
 const struct fs_ops procfs_ops = {
 	.open = p_open, .stat = p_stat, .readlink = p_readlink, .access = p_access,
 	.mkdir = p_refuse, .unlink = p_unlink, .rename = p_rename, .statfs = p_statfs,
+	.setattr = p_setattr,
 };

@@ -215,6 +215,48 @@ static void check_umask(void)
 	umask(first);
 }
 
+/* chmod through /proc/self/fd/N changes the open file itself, an O_PATH one too: glibc's
+ * lchmod and fchmodat(AT_SYMLINK_NOFOLLOW) are built on it. */
+static void check_chmod_fd_link(void)
+{
+	struct stat st;
+	char link[64];
+	int p = open("data", O_PATH | O_NOFOLLOW);
+	CHECK(p >= 0);
+	snprintf(link, sizeof link, "/proc/self/fd/%d", p);
+	int r = chmod(link, 0604);
+	CHECK(stat("data", &st) == 0);
+	printf("chmod /proc/self/fd/N of an O_PATH fd: %d, mode %03o\n", r, (unsigned)(st.st_mode & 0777));
+	r = fchmodat(AT_FDCWD, "data", 0640, AT_SYMLINK_NOFOLLOW);
+	CHECK(stat("data", &st) == 0);
+	printf("fchmodat AT_SYMLINK_NOFOLLOW: %d, mode %03o\n", r, (unsigned)(st.st_mode & 0777));
+	CHECK(close(p) == 0);
+}
+
+/* A last component ".", ".." or none names no entry: the calls that make, remove or rename one
+ * refuse it, each with Linux's errno, after the errors of the directory's own lookup. */
+static void check_dot_names(void)
+{
+	CHECK(mkdir("d", 0700) == 0 && mkdir("d2", 0700) == 0);
+	abi_expect("mkdir d/.", SYS(SYS_mkdir, "d/.", 0700), EEXIST);
+	abi_expect("mkdir missing/.", SYS(SYS_mkdir, "missing/.", 0700), ENOENT);
+	abi_expect("mkdir data/.", SYS(SYS_mkdir, "data/.", 0700), ENOTDIR);
+	abi_expect("rmdir d/.", SYS(SYS_rmdir, "d/."), EINVAL);
+	abi_expect("rmdir d/.//", SYS(SYS_rmdir, "d/.//"), EINVAL);
+	abi_expect("rmdir d/..", SYS(SYS_rmdir, "d/.."), ENOTEMPTY);
+	abi_expect("unlink d/.", SYS(SYS_unlink, "d/."), EISDIR);
+	abi_expect("unlinkat d/. AT_REMOVEDIR", SYS(SYS_unlinkat, AT_FDCWD, "d/.", AT_REMOVEDIR), EINVAL);
+	abi_expect("rename d2 d/.", SYS(SYS_rename, "d2", "d/."), EBUSY);
+	abi_expect("rename d/. e", SYS(SYS_rename, "d/.", "e"), EBUSY);
+	abi_expect("rename missing/. e", SYS(SYS_rename, "missing/.", "e"), ENOENT);
+	abi_expect("link data d/.", SYS(SYS_link, "data", "d/."), EEXIST);
+	abi_expect("symlink x d/.", SYS(SYS_symlink, "x", "d/."), EEXIST);
+	struct stat st;
+	printf("after them d and d2 are still directories: %d\n",
+	       stat("d", &st) == 0 && S_ISDIR(st.st_mode) && stat("d2", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(rmdir("d") == 0 && rmdir("d2") == 0);
+}
+
 static void cleanup(void)
 {
 	CHECK(unlink("data") == 0);
@@ -232,6 +274,8 @@ int main(void)
 	check_readdir();
 	check_cwd_access();
 	check_umask();
+	check_dot_names();
+	check_chmod_fd_link();
 	cleanup();
 	return 0;
 }
