@@ -122,6 +122,9 @@ struct plat_pollfd {
 };
 long plat_block(struct kthread *t, uint32_t seq, struct plat_pollfd *fds, int nfds, int clk, int64_t deadline);
 void plat_wake(struct kthread *t);
+/* Lets another thread of the program run first if one can (sched_yield): a host sched_yield on
+ * the process platform, the scheduler's next runnable thread on the vm. */
+void plat_yield(void);
 
 /* Timers: the platform calls timer_run_expired() (kernel/time/timer.h) from its timer
  * context, with kt as the current kernel thread, once the CLOCK_MONOTONIC deadline (ns)

@@ -241,8 +241,10 @@ long sys_sysinfo(void *info)
 	return copy_to_user(info, &s, sizeof s);
 }
 
+/* Threads that spin on sched_yield wait for one another: the CPU must really go to another. */
 long sys_sched_yield(void)
 {
+	plat_yield();
 	return 0;
 }
 

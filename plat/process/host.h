@@ -29,7 +29,7 @@ static inline long host_syscall6(long n, long a, long b, long c, long d, long e,
 enum {
 	H_read = 0, H_write = 1, H_close = 3, H_lseek = 8, H_mmap = 9, H_mprotect = 10, H_munmap = 11,
 	H_rt_sigaction = 13, H_rt_sigprocmask = 14, H_ioctl = 16, H_pread64 = 17, H_pwrite64 = 18,
-	H_mremap = 25, H_madvise = 28, H_dup = 32, H_getpid = 39, H_exit = 60, H_uname = 63,
+	H_sched_yield = 24, H_mremap = 25, H_madvise = 28, H_dup = 32, H_getpid = 39, H_exit = 60, H_uname = 63,
 	H_fcntl = 72, H_fsync = 74, H_fdatasync = 75, H_ftruncate = 77, H_getcwd = 79,
 	H_getuid = 102, H_getgid = 104, H_geteuid = 107, H_getegid = 108, H_getppid = 110,
 	H_getpgid = 121, H_getsid = 124, H_setpriority = 141,

@@ -283,6 +283,11 @@ void plat_lock_wake(volatile int *word)
 	HOST6(H_futex, word, H_FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+void plat_yield(void)
+{
+	HOST0(H_sched_yield);
+}
+
 void plat_wake(struct kthread *t)
 {
 	struct plat_thread *pt = t->plat;

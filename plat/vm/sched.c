@@ -152,6 +152,11 @@ void sched_preempt(void)
 		schedule();
 }
 
+void plat_yield(void)
+{
+	sched_preempt();
+}
+
 void sched_wake_due(int64_t now)
 {
 	bool input = serial_readable();
