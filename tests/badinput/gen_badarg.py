@@ -291,7 +291,7 @@ def flag_cases_of(call):
     if call["name"] in FLAG_SPECS:
         args = FLAG_SPECS[call["name"]]
     elif call["name"] in SPECS:
-        label, args = SPECS[call["name"]][0][:2]
+        args = SPECS[call["name"]][0][1]
     else:
         args = default_args(call)
     return [(call["name"], f"arg{i}", args[:i] + ["F"] + args[i + 1:])

@@ -148,9 +148,10 @@ def main():
         for target in TARGETS:
             shutil.copy2(os.path.join(tree, target), clean_dir)
         status, broken, tally = run_suite(tree, mutated, build_dir, suites, opts.jobs, opts.vm)
-        if status and flaky(broken):
+        still = flaky(broken) if status else set()
+        if still:
             print(f"mutate.py: the unmutated tree fails its suites ({tally}): "
-                  + ", ".join(sorted(flaky(broken))), file=sys.stderr)
+                  + ", ".join(sorted(still)), file=sys.stderr)
             return 2
         print(f"unmutated    passes {' '.join(suites)}: {tally} ({time.time() - t:.0f} s)"
               + (f"; failed once, then passed: {', '.join(broken)}" if broken else ""), flush=True)
