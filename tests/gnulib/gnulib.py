@@ -41,26 +41,28 @@ def read_list(build):
     return fields.get("tests", "").split(), env
 
 
-def _linker(programs):
-    """A setup function that puts the named programs, as symlinks, in the run's directory, as
-    in `make check`: scripts start them as ./test-foo or find them on PATH through
-    `path_prepend_ .`, and some tests exec themselves as ./test-foo."""
+def _mirror(here):
+    """A setup function that gives the run's directory what the test finds in its directory
+    under `make check`: a symlink to each file of the built test directory (programs, scripts,
+    data files and the scripts the Makefile generates, such as the shell script
+    test-posix_spawn-dup2-stdin starts by its relative name), objects excepted. Scripts start
+    programs as ./test-foo or find them on PATH through `path_prepend_ .`, and some tests exec
+    themselves as ./test-foo. What a test writes lands in its own directory."""
+    names = sorted(n for n in os.listdir(here)
+                   if not n.endswith(".o") and os.path.isfile(os.path.join(here, n)))
+
     def setup(path):
-        for prog in programs:
-            os.symlink(prog, os.path.join(path, os.path.basename(prog)))
+        for name in names:
+            os.symlink(os.path.join(here, name), os.path.join(path, name))
     return setup
 
 
-def _script_case(name, script, env, work):
+def _script_case(name, script, env, work, setup):
     with open(script, errors="replace") as f:
         text = f.read()
     if CHECKER not in text:
         return None
-    here = os.path.dirname(script)
-    programs = sorted({os.path.join(here, w) for w in re.findall(r"\btest-[\w-]+\b", text)
-                       if os.access(os.path.join(here, w), os.X_OK)
-                       and os.path.isfile(os.path.join(here, w))})
-    return _case(name, ["/bin/sh", script], env, work, programs, checker=CHECKER)
+    return _case(name, ["/bin/sh", script], env, work, setup, checker=CHECKER)
 
 
 # gnulib's tests that listen on a fixed TCP port (TEST_PORT 12345 in test-poll.c and
@@ -68,11 +70,11 @@ def _script_case(name, script, env, work):
 FIXED_PORT = ("gnulib/test-poll", "gnulib/test-select", "gnulib/test-pselect")
 
 
-def _case(name, argv, env, work, programs, **kw):
+def _case(name, argv, env, work, setup, **kw):
     """A test run in a directory of its own, which elfin lets it write."""
     return Case(name, argv, status=None, env=env, cwd="{scratch}", timeout=TIMEOUT,
                 scratch=os.path.join(work, name), elfin_args=["--rw", "{scratch}"],
-                setup=_linker(programs), exclusive=name in FIXED_PORT, **kw)
+                setup=setup, exclusive=name in FIXED_PORT, **kw)
 
 
 def cases(build, work):
@@ -83,14 +85,15 @@ def cases(build, work):
     tests, env = listed
     here = gltests(build)
     env = {**env, "srcdir": here, "EXEEXT": ""}
+    setup = _mirror(here)
     result = []
     for test in tests:
         name = "gnulib/" + test
         path = os.path.join(here, test)
         if test.endswith(".sh"):
-            case = _script_case(name, path, env, work)
+            case = _script_case(name, path, env, work, setup)
         else:
-            case = _case(name, [path], env, work, [path])
+            case = _case(name, [path], env, work, setup)
         if case:
             result.append(case)
     return result
