@@ -89,6 +89,7 @@ long plat_file_getdents(int h, void *buf, size_t len);
 long plat_file_readlinkat(int dirh, const char *path, char *buf, size_t len);
 long plat_file_faccessat(int dirh, const char *path, int mode);
 long plat_file_mkdirat(int dirh, const char *path, mode_t mode);
+long plat_file_mknodat(int dirh, const char *path, mode_t mode, unsigned dev);
 long plat_file_unlinkat(int dirh, const char *path, int flags);
 long plat_file_renameat(int olddirh, const char *old, int newdirh, const char *new);
 long plat_file_ftruncate(int h, off_t len);

@@ -61,6 +61,8 @@ ABI_RUNS = [
     ("sig_default-term", "sig_default", ["term"], 128 + 15),
     ("sig_default-pipe", "sig_default", ["pipe"], 128 + 13),
     ("proc", "proc", ["first", "two words", ""], 0),
+    ("fifo", "fifo", [], 0),
+    ("fifo-hostdir", "fifo", ["hostdir"], 0),
 ]
 # Programs run once per part, the argument naming the part, so that a known failure in one part
 # hides no other.
@@ -105,7 +107,7 @@ def abi_calls(name, prog, variant, preload=True, vm=False):
         calls["@signal"] = next(st for n, _, _, st in ABI_RUNS if n == name) - 128
     return calls or None
 # elfin's own options for a program's runs; {work} is the working directory of every case.
-ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"]}
+ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"], "fifo": ["--rw", "{work}"]}
 
 
 def abi_programs():
@@ -199,7 +201,7 @@ VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", 
                  "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
                  "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
                  "longjmp_signal", "timers", "vdso_clock", "badptr", "errors", "known_calls",
-                 "unix-rights", "unix-names", "unix-threads", "unix-readiness")
+                 "unix-rights", "unix-names", "unix-threads", "unix-readiness", "fifo")
 VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
 
 

@@ -34,6 +34,37 @@ void tmpfs_attach(struct tinode *n, struct file *f)
 	f->priv = n;
 }
 
+static void fifo_stat(void *n, struct kstat *st)
+{
+	tmpfs_fill_stat(n, st);
+}
+
+static long fifo_statfs(void *n, struct kstatfs *st)
+{
+	(void)n;
+	tmpfs_statfs(st);
+	return 0;
+}
+
+static long fifo_setattr(void *n, const struct kattr *a)
+{
+	return tmpfs_setattr(n, a);
+}
+
+static void fifo_put(void *n)
+{
+	tmpfs_put(n);
+}
+
+static const struct fifo_ops tmpfs_fifo_ops = {
+	.stat = fifo_stat, .statfs = fifo_statfs, .setattr = fifo_setattr, .put = fifo_put,
+};
+
+long tmpfs_fifo_open(struct tinode *n, struct file *f)
+{
+	return fifo_open(&n->pipe, n, &tmpfs_fifo_ops, f);
+}
+
 static struct tinode *fnode(struct file *f)
 {
 	return f->priv;
