@@ -97,6 +97,8 @@ long plat_file_fsync(int h, bool data_only);
 long plat_file_ioctl(int h, unsigned long req, void *arg);
 long plat_file_fcntl(int h, int cmd, long arg);
 long plat_file_dup(int h);
+/* Opens anew, with flags, the file the handle h is open on (a new end of a host FIFO). */
+long plat_file_reopen(int h, int flags);
 /* Readiness of one host file now (fills revents; no waiting). */
 struct plat_pollfd;
 long plat_file_poll(struct plat_pollfd *p);

@@ -411,3 +411,24 @@ long fifo_open(struct pipe **slot, void *node, const struct fifo_ops *nops, stru
 	f->ops = NULL;
 	return -ERESTARTSYS;
 }
+
+long pipe_reopen(struct file *src, struct file *f)
+{
+	if (src->ops != &pipe_ops || (f->flags & O_PATH))
+		return -ENXIO;
+	struct pipe *p = src->priv; /* src holds it, so a FIFO's slot holds it too */
+	if (p->node) {
+		p->nops->get(p->node);
+		return fifo_open(p->slot, p->node, p->nops, f);
+	}
+	if ((f->flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	spin_lock(&p->lock);
+	p->readers += reads(f);
+	p->writers += writes(f);
+	spin_unlock(&p->lock);
+	f->ops = &pipe_ops;
+	f->priv = p;
+	f->pos = -1;
+	return 0;
+}

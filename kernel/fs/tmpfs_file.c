@@ -51,13 +51,21 @@ static long fifo_setattr(void *n, const struct kattr *a)
 	return tmpfs_setattr(n, a);
 }
 
+static void fifo_get(void *p)
+{
+	struct tinode *n = p;
+	spin_lock(&n->fs->lock);
+	n->refs++;
+	spin_unlock(&n->fs->lock);
+}
+
 static void fifo_put(void *n)
 {
 	tmpfs_put(n);
 }
 
 static const struct fifo_ops tmpfs_fifo_ops = {
-	.stat = fifo_stat, .statfs = fifo_statfs, .setattr = fifo_setattr, .put = fifo_put,
+	.stat = fifo_stat, .statfs = fifo_statfs, .setattr = fifo_setattr, .get = fifo_get, .put = fifo_put,
 };
 
 long tmpfs_fifo_open(struct tinode *n, struct file *f)

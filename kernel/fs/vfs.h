@@ -228,6 +228,7 @@ struct fifo_ops {
 	void (*stat)(void *node, struct kstat *st);
 	long (*statfs)(void *node, struct kstatfs *st);
 	long (*setattr)(void *node, const struct kattr *a);
+	void (*get)(void *node); /* takes a hold on node for another open file */
 	void (*put)(void *node); /* drops an open file's hold on node */
 };
 /* Opens f (its flags set) on the FIFO node as Linux does: a reader waits for a writer and a
@@ -235,6 +236,9 @@ struct fifo_ops {
  * never waits; a signal ends the wait with -ERESTARTSYS. The caller has taken a hold on node
  * for f, which nops->put gives back when f closes or the open fails. */
 long fifo_open(struct pipe **slot, void *node, const struct fifo_ops *nops, struct file *f);
+/* Opens f (its flags set) as another end of the pipe src is open on (/proc/self/fd/N,
+ * /dev/fd/N): a FIFO's as fifo_open does, an anonymous pipe's at once; -ENXIO if src is no pipe. */
+long pipe_reopen(struct file *src, struct file *f);
 
 /* The other file systems. */
 extern const struct fs_ops tmpfs_ops, devfs_ops, procfs_ops;

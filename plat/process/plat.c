@@ -240,4 +240,11 @@ long plat_file_fchmod(int h, mode_t mode)
 	return r;
 }
 
+long plat_file_reopen(int h, int flags)
+{
+	char path[32];
+	ksnprintf(path, sizeof path, "/proc/self/fd/%d", h);
+	return HOST4(H_openat, AT_FDCWD, path, flags | O_CLOEXEC | O_NOCTTY, 0);
+}
+
 long plat_file_utimens(int h, const void *times) { return HOST4(H_utimensat, h, "", times, AT_EMPTY_PATH); }

@@ -131,6 +131,7 @@ void vm_stats_write(const char *json, size_t len)
 }
 
 long plat_file_dup(int h) { return console(h) ? h : -EBADF; }
+long plat_file_reopen(int h, int f) { (void)h, (void)f; return -ENXIO; }
 long plat_file_close(int h) { return console(h) ? 0 : -EBADF; }
 long plat_file_fcntl(int h, int cmd, long arg)
 {

@@ -252,6 +252,36 @@ static void check_sizes(void)
 	CHECK(close(f) == 0 && unlink(at("plain")) == 0);
 }
 
+/* /proc/self/fd/N and /dev/fd/N open another end of the pipe N is open on, named or not. */
+static void check_reopen(void)
+{
+	char path[64], buf[16];
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	int w = open(path, O_WRONLY);	/* a new writer on the read end's pipe */
+	CHECK(w >= 0 && close(p[1]) == 0);
+	CHECK(write(w, "via proc", 8) == 8 && close(w) == 0);
+	CHECK(read(p[0], buf, sizeof(buf)) == 8 && memcmp(buf, "via proc", 8) == 0);
+	printf("anonymous pipe reopened for writing: data through, then read gives %zd\n", read(p[0], buf, 1));
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	int rw = open(path, O_RDWR);
+	CHECK(rw >= 0 && write(rw, "rw", 2) == 2 && read(p[0], buf, sizeof(buf)) == 2);
+	CHECK(close(rw) == 0 && close(p[0]) == 0);
+
+	int r = fifo_open(O_RDONLY | O_NONBLOCK);
+	CHECK(r >= 0 && mkfifo(at("other"), 0600) == 0);
+	CHECK(rename(at("other"), at("f1")) == 0);	/* r's FIFO has no name now */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", r);
+	w = open(path, O_WRONLY | O_NONBLOCK);
+	CHECK(w >= 0 && write(w, "unnamed", 7) == 7);
+	CHECK(read(r, buf, sizeof(buf)) == 7 && memcmp(buf, "unnamed", 7) == 0);
+	expect("the new f1 has no reader", fifo_open(O_WRONLY | O_NONBLOCK), ENXIO);
+	CHECK(close(w) == 0 && close(r) == 0);
+	printf("FIFO reopened through /proc/self/fd after its name went\n");
+}
+
 /* Two threads meet on blocking opens; the opener's end and what it carries. */
 struct end {
 	int flags, fd;
@@ -366,6 +396,7 @@ int main(int argc, char **argv)
 	check_nonblocking_opens();
 	check_epipe();
 	check_sizes();
+	check_reopen();
 	check_threads();
 	if (host) {
 		CHECK(unlink(at("f1")) == 0 && rmdir(dir) == 0);
