@@ -356,9 +356,10 @@ static long tf_statfs(struct file *f, struct kstatfs *st)
 	return 0;
 }
 
+/* A directory entry's type is the file type's bits, as Linux's S_DT: DT_FIFO, DT_SOCK, ... */
 static int dtype(struct tinode *n)
 {
-	return S_ISDIR(n->mode) ? DT_DIR : S_ISLNK(n->mode) ? DT_LNK : DT_REG;
+	return (int)((n->mode & S_IFMT) >> 12);
 }
 
 /* The position is the offset of the next entry: "." is 0, ".." 1, then each entry's own. */

@@ -5,6 +5,7 @@
  * too); data lost once the last opener closes; blocking opens interrupted by a signal (EINTR,
  * or restarted with SA_RESTART). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -93,6 +94,17 @@ static void check_make(void)
 	CHECK(symlink(at("f1"), at("link")) == 0);
 	expect("mkfifo on a symlink", mkfifo(at("link"), 0600), EEXIST);
 	expect("mkfifo on a dangling symlink", (symlink(at("nowhere"), at("dangling")), mkfifo(at("dangling"), 0600)), EEXIST);
+
+	DIR *list = opendir(dir);
+	struct dirent *e;
+	int types[3] = {-1, -1, -1};
+	CHECK(list != NULL);
+	while ((e = readdir(list)))
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(e->d_name, (const char *[]){"f1", "reg", "sock"}[i]))
+				types[i] = e->d_type;
+	CHECK(closedir(list) == 0);
+	printf("readdir d_type: fifo %d, regular %d, socket %d\n", types[0], types[1], types[2]);
 
 	CHECK(rename(at("f2"), at("f2-renamed")) == 0);
 	show("f2-renamed");
