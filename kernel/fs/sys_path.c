@@ -268,10 +268,17 @@ long sys_rename(const char *old, const char *new)
 	return sys_renameat2(AT_FDCWD, old, AT_FDCWD, new, 0);
 }
 
+/* Only a regular file is truncated by its name: a FIFO is never opened for it (that would
+ * wait for a reader), it is EINVAL as in Linux, which looks at the type first. */
 long sys_truncate(const char *path, long len)
 {
 	struct lookup lk;
+	struct kstat st;
 	long r = vfs_resolve_user(AT_FDCWD, path, &lk);
+	if (r == 0)
+		r = vfs_stat(&lk, &st, true);
+	if (r == 0 && !S_ISREG(st.mode))
+		r = S_ISDIR(st.mode) ? -EISDIR : -EINVAL;
 	struct file *f;
 	if (r == 0)
 		r = vfs_open(&lk, O_WRONLY, 0, &f);

@@ -177,6 +177,9 @@ static void check_nonblocking_opens(void)
 	CHECK(close(path) == 0);
 	expect("O_RDONLY|O_DIRECTORY", fifo_open(O_RDONLY | O_DIRECTORY | O_NONBLOCK), ENOTDIR);
 	expect("O_CREAT|O_EXCL", open(at("f1"), O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
+	expect("truncate a FIFO (never waits)", truncate(at("f1"), 0), EINVAL);
+	expect("truncate a socket inode", (mknod(at("s"), S_IFSOCK | 0600, 0), truncate(at("s"), 0)), EINVAL);
+	CHECK(unlink(at("s")) == 0);
 	printf("nonblocking opens: ENXIO, EOF, O_RDWR, data kept while open\n");
 }
 
