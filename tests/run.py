@@ -214,7 +214,7 @@ def vm_cases(build, work):
                           [os.path.join(build, "tests", variant, runs[name][0])] + runs[name][1],
                           status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"],
                           calls=abi_calls(name, runs[name][0], variant, vm=True))
-            for variant, name in wanted] + vm_app_cases() + strace_cases(build, work) + [
+            for variant, name in wanted] + vm_app_cases(work) + strace_cases(build, work) + [
         # CPUID leaves 0x15 and 0x16 within the CPU's range but zero (QEMU's TCG): the clock
         # falls back to the PIT and still agrees with the host's
         difftest.Case("abi/musl-static+vm/vdso_clock-cpuid-level-0x16",
@@ -276,7 +276,15 @@ def read_late(p):
     return p.stdout.read()
 
 
-def vm_app_cases():
+def fifo_and_file(path):
+    """A FIFO (mode 0640) and a file in path, for a directory packed with --file."""
+    os.mkfifo(os.path.join(path, "fifo"), 0o640)
+    os.chmod(os.path.join(path, "fifo"), 0o640)
+    with open(os.path.join(path, "file"), "w") as f:
+        f.write("x\n")
+
+
+def vm_app_cases(work):
     def case(name, argv, *extra, **kw):
         return difftest.Case(f"apps+vm/{name}", argv, elfin_args=["--vm"] + list(extra), cwd=TESTS, **kw)
     words = b"pear\napple\nfig\napple\n"
@@ -297,6 +305,10 @@ def vm_app_cases():
         case("python3-record", ["/usr/bin/python3", "-c", "import json, csv, io; w = csv.writer(io.StringIO()); "
                                 "print(json.dumps([6 * 7, w.writerow(['a', 'b'])]))"], "--record"),
         case("rewritten-file", ["/usr/bin/true"], "--file", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
+        # a FIFO in a packed directory is a FIFO in the guest's tmpfs
+        difftest.Case("apps+vm/stat-fifo-file", ["/usr/bin/stat", "-c", "%F %a %s %n", "fifo", "file"],
+                      elfin_args=["--vm", "--file", "{scratch}"], cwd="{scratch}", setup=fifo_and_file,
+                      scratch=os.path.join(work, "stat-fifo-file")),
     ]
 
 
