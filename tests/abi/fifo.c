@@ -260,6 +260,9 @@ static void check_sizes(void)
 	CHECK(r >= 0 && w >= 0);
 	check_size("fifo", r, w);
 	CHECK(close(r) == 0 && close(w) == 0);
+	r = fifo_open(O_RDWR);	/* the size went with the pipe */
+	show_fcntl("fifo opened again F_GETPIPE_SZ", r, F_GETPIPE_SZ, 0);
+	CHECK(close(r) == 0);
 	int f = open(at("plain"), O_RDWR | O_CREAT, 0600);
 	CHECK(f >= 0);
 	show_fcntl("file F_SETPIPE_SZ", f, F_SETPIPE_SZ, 4096);
