@@ -40,6 +40,7 @@
 #define F_SETLK 6
 #define F_SETLKW 7
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
 #define F_OFD_GETLK 36
 #define F_OFD_SETLK 37
@@ -53,9 +54,13 @@
 #define S_IFLNK 0120000
 #define S_IFIFO 0010000
 #define S_IFSOCK 0140000
+#define S_IFBLK 0060000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m) & S_IFMT) == S_IFBLK)
 
 #define SEEK_SET 0
 #define SEEK_CUR 1

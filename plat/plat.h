@@ -89,6 +89,7 @@ long plat_file_getdents(int h, void *buf, size_t len);
 long plat_file_readlinkat(int dirh, const char *path, char *buf, size_t len);
 long plat_file_faccessat(int dirh, const char *path, int mode);
 long plat_file_mkdirat(int dirh, const char *path, mode_t mode);
+long plat_file_mknodat(int dirh, const char *path, mode_t mode, unsigned dev);
 long plat_file_unlinkat(int dirh, const char *path, int flags);
 long plat_file_renameat(int olddirh, const char *old, int newdirh, const char *new);
 long plat_file_ftruncate(int h, off_t len);
@@ -96,6 +97,8 @@ long plat_file_fsync(int h, bool data_only);
 long plat_file_ioctl(int h, unsigned long req, void *arg);
 long plat_file_fcntl(int h, int cmd, long arg);
 long plat_file_dup(int h);
+/* Opens anew, with flags, the file the handle h is open on (a new end of a host FIFO). */
+long plat_file_reopen(int h, int flags);
 /* Readiness of one host file now (fills revents; no waiting). */
 struct plat_pollfd;
 long plat_file_poll(struct plat_pollfd *p);

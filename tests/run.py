@@ -61,6 +61,8 @@ ABI_RUNS = [
     ("sig_default-term", "sig_default", ["term"], 128 + 15),
     ("sig_default-pipe", "sig_default", ["pipe"], 128 + 13),
     ("proc", "proc", ["first", "two words", ""], 0),
+    ("fifo", "fifo", [], 0),
+    ("fifo-hostdir", "fifo", ["hostdir"], 0),
 ]
 # Programs run once per part, the argument naming the part, so that a known failure in one part
 # hides no other.
@@ -105,7 +107,7 @@ def abi_calls(name, prog, variant, preload=True, vm=False):
         calls["@signal"] = next(st for n, _, _, st in ABI_RUNS if n == name) - 128
     return calls or None
 # elfin's own options for a program's runs; {work} is the working directory of every case.
-ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"]}
+ABI_ELFIN_ARGS = {"hostlinks": ["--rw", "{work}"], "unix": ["--rw", "{work}"], "fifo": ["--rw", "{work}"]}
 
 
 def abi_programs():
@@ -199,7 +201,7 @@ VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", 
                  "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
                  "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
                  "longjmp_signal", "timers", "vdso_clock", "badptr", "errors", "known_calls",
-                 "unix-rights", "unix-names", "unix-threads", "unix-readiness")
+                 "unix-rights", "unix-names", "unix-threads", "unix-readiness", "fifo")
 VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
 
 
@@ -212,7 +214,7 @@ def vm_cases(build, work):
                           [os.path.join(build, "tests", variant, runs[name][0])] + runs[name][1],
                           status=runs[name][2], env=ABI_ENV, cwd=work, elfin_args=["--vm"],
                           calls=abi_calls(name, runs[name][0], variant, vm=True))
-            for variant, name in wanted] + vm_app_cases() + strace_cases(build, work) + [
+            for variant, name in wanted] + vm_app_cases(work) + strace_cases(build, work) + [
         # CPUID leaves 0x15 and 0x16 within the CPU's range but zero (QEMU's TCG): the clock
         # falls back to the PIT and still agrees with the host's
         difftest.Case("abi/musl-static+vm/vdso_clock-cpuid-level-0x16",
@@ -274,7 +276,15 @@ def read_late(p):
     return p.stdout.read()
 
 
-def vm_app_cases():
+def fifo_and_file(path):
+    """A FIFO (mode 0640) and a file in path, for a directory packed with --file."""
+    os.mkfifo(os.path.join(path, "fifo"), 0o640)
+    os.chmod(os.path.join(path, "fifo"), 0o640)
+    with open(os.path.join(path, "file"), "w") as f:
+        f.write("x\n")
+
+
+def vm_app_cases(work):
     def case(name, argv, *extra, **kw):
         return difftest.Case(f"apps+vm/{name}", argv, elfin_args=["--vm"] + list(extra), cwd=TESTS, **kw)
     words = b"pear\napple\nfig\napple\n"
@@ -295,6 +305,10 @@ def vm_app_cases():
         case("python3-record", ["/usr/bin/python3", "-c", "import json, csv, io; w = csv.writer(io.StringIO()); "
                                 "print(json.dumps([6 * 7, w.writerow(['a', 'b'])]))"], "--record"),
         case("rewritten-file", ["/usr/bin/true"], "--file", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
+        # a FIFO in a packed directory is a FIFO in the guest's tmpfs
+        difftest.Case("apps+vm/stat-fifo-file", ["/usr/bin/stat", "-c", "%F %a %s %n", "fifo", "file"],
+                      elfin_args=["--vm", "--file", "{scratch}"], cwd="{scratch}", setup=fifo_and_file,
+                      scratch=os.path.join(work, "stat-fifo-file")),
     ]
 
 

@@ -142,6 +142,19 @@ static const struct file_ops dev_ops = {
 	.stat = d_stat, .getdents = d_getdents, .mmap = d_mmap,
 };
 
+/* A host FIFO or pipe opens anew, as a new end of it (never for writing one named on a
+ * read-only mount, as hostfs opens it); other host files share the handle's file. */
+static long host_fifo_reopen(struct file *src, int flags)
+{
+	struct kstat st;
+	if (!src->ops->stat || src->ops->stat(src, &st) < 0 || !S_ISFIFO(st.mode))
+		return plat_file_dup(src->host);
+	struct mount *m = vfs_mount_of(src->path);
+	if (src->path[0] == '/' && m->ops == &hostfs_ops && !m->rw && (flags & O_ACCMODE) != O_RDONLY)
+		return -EROFS;
+	return plat_file_reopen(src->host, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
+}
+
 long vfs_reopen_fd(int fd, struct file *f)
 {
 	struct file *src = fd_get(fd);
@@ -149,13 +162,13 @@ long vfs_reopen_fd(int fd, struct file *f)
 		return -ENOENT;
 	long r = 0;
 	if (src->host >= 0) {
-		long h = plat_file_dup(src->host);
+		long h = host_fifo_reopen(src, f->flags);
 		if (h < 0)
 			r = h;
 		else
 			*f = (struct file){.ops = src->ops, .refs = 1, .flags = f->flags, .path = f->path, .host = (int)h};
 	} else {
-		r = -ENXIO; /* reopening kernel objects comes with /proc/self/fd */
+		r = pipe_reopen(src, f); /* other kernel objects: -ENXIO for now */
 	}
 	file_put(src);
 	return r;

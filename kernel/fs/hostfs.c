@@ -315,15 +315,34 @@ static long create_refusal(struct mount *m, const char *rel, long h)
 	return h;
 }
 
-static long hfs_mkdir(struct mount *m, const char *rel, mode_t mode)
+/* Makes the new name rel: a directory, or what mknod makes (mode with its S_IF* type).
+ * Host FIFOs, sockets and files are made by the host; device files never (-EPERM). */
+static long make_node(struct mount *m, const char *rel, mode_t mode, bool dir)
 {
 	const char *name;
 	long h = open_parent(m, rel, &name);
 	if (h < 0)
 		return create_refusal(m, rel, h);
-	long r = plat_file_mkdirat((int)h, name, mode);
+	struct kstat st;
+	long r;
+	if (dir)
+		r = plat_file_mkdirat((int)h, name, mode);
+	else if (S_ISCHR(mode) || S_ISBLK(mode))
+		r = host_statat((int)h, name, AT_SYMLINK_NOFOLLOW, &st) == 0 ? -EEXIST : -EPERM;
+	else
+		r = plat_file_mknodat((int)h, name, mode, 0);
 	plat_file_close((int)h);
 	return r;
+}
+
+static long hfs_mkdir(struct mount *m, const char *rel, mode_t mode)
+{
+	return make_node(m, rel, mode, true);
+}
+
+static long hfs_mknod(struct mount *m, const char *rel, mode_t mode)
+{
+	return make_node(m, rel, mode, false);
 }
 
 static long hfs_unlink(struct mount *m, const char *rel, bool dir)
@@ -432,4 +451,5 @@ const struct fs_ops hostfs_ops = {
 	.open = hfs_open, .stat = hfs_stat, .readlink = hfs_readlink, .access = hfs_access,
 	.mkdir = hfs_mkdir, .unlink = hfs_unlink, .statfs = hfs_statfs, .follow = hfs_follow,
 	.symlink = hfs_symlink, .link = hfs_link, .rename2 = hfs_rename2, .setattr = hfs_setattr,
+	.mknod = hfs_mknod,
 };

@@ -156,12 +156,12 @@ static long p_open(struct mount *m, const char *rel, int flags, mode_t mode, str
 	case P_GEN:
 		return procfs_gen_open(f, p.gen->gen);
 	case P_PIDDIR: return -EACCES; /* listing comes with the rest of /proc/<pid> */
-	case P_FD: { /* a host file opens anew on its host handle, others by their path */
+	case P_FD: { /* a host file or a pipe anew (vfs_reopen_fd), others by their path */
 		struct file *src = fd_get(p.fd);
-		bool host = src && src->host >= 0;
+		bool anew = src && (src->host >= 0 || (pipe_capacity(src) >= 0 && !(flags & O_PATH)));
 		if (src)
 			file_put(src);
-		if (host)
+		if (anew)
 			return vfs_reopen_fd(p.fd, f);
 	}
 	/* fallthrough */

@@ -6,6 +6,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/signal.h"
+#include "plat/plat.h"
 #include "gen/syscalls.h"
 
 #define IOV_MAX 1024
@@ -257,6 +258,14 @@ static long setfl(struct file *f, unsigned long arg)
 	return r;
 }
 
+/* A host file's pipe size is the host's (a FIFO in a host directory, a host pipe on stdin). */
+static long pipe_size(struct file *f, int cmd, unsigned long arg)
+{
+	if (f->host >= 0)
+		return plat_file_fcntl(f->host, cmd, (long)arg);
+	return cmd == F_GETPIPE_SZ ? pipe_capacity(f) : pipe_set_capacity(f, arg);
+}
+
 long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
 	struct file *f = fd_get(fd);
@@ -273,7 +282,8 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	case F_GETFD: r = t->cloexec[fd] ? FD_CLOEXEC : 0; break;
 	case F_SETFD: t->cloexec[fd] = arg & FD_CLOEXEC; r = 0; break;
 	case F_GETFL: r = f->flags | O_LARGEFILE; break;
-	case F_GETPIPE_SZ: r = pipe_capacity(f); break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ: r = pipe_size(f, cmd, arg); break;
 	case F_SETFL: r = setfl(f, arg); break;
 	case F_GETLK:
 	case F_SETLK:

@@ -190,6 +190,27 @@ long sys_mkdir(const char *path, unsigned mode)
 	return sys_mkdirat(AT_FDCWD, path, mode);
 }
 
+/* A FIFO, socket, empty regular file (type 0 too) or device file (which the file systems
+ * refuse); mode is Linux's umode_t, 16 bits, and the device number serves no kind elfin makes. */
+long sys_mknodat(int dirfd, const char *path, unsigned mode, unsigned dev)
+{
+	(void)dev;
+	mode &= 0xffff;
+	unsigned type = mode & S_IFMT;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK && type != S_IFCHR && type != S_IFBLK)
+		return -EINVAL;
+	struct lookup lk;
+	long r = resolve_new_name(dirfd, path, &lk);
+	return r < 0 ? r : vfs_mknod(&lk, (type ? type : S_IFREG) | (mode & 07777 & ~curproc()->umask));
+}
+
+long sys_mknod(const char *path, unsigned mode, unsigned dev)
+{
+	return sys_mknodat(AT_FDCWD, path, mode, dev);
+}
+
 long sys_unlinkat(int dirfd, const char *path, int flags)
 {
 	if (flags & ~AT_REMOVEDIR)
@@ -247,10 +268,17 @@ long sys_rename(const char *old, const char *new)
 	return sys_renameat2(AT_FDCWD, old, AT_FDCWD, new, 0);
 }
 
+/* Only a regular file is truncated by its name: a FIFO is never opened for it (that would
+ * wait for a reader), it is EINVAL as in Linux, which looks at the type first. */
 long sys_truncate(const char *path, long len)
 {
 	struct lookup lk;
+	struct kstat st;
 	long r = vfs_resolve_user(AT_FDCWD, path, &lk);
+	if (r == 0)
+		r = vfs_stat(&lk, &st, true);
+	if (r == 0 && !S_ISREG(st.mode))
+		r = S_ISDIR(st.mode) ? -EISDIR : -EINVAL;
 	struct file *f;
 	if (r == 0)
 		r = vfs_open(&lk, O_WRONLY, 0, &f);

@@ -308,6 +308,8 @@ static long t_open(struct mount *m, const char *rel, int flags, mode_t mode, str
 	if (r == 0)
 		tmpfs_attach(w.node, f);
 	spin_unlock(&fs->lock);
+	if (r == 0 && S_ISFIFO(w.node->mode) && !(flags & O_PATH))
+		return tmpfs_fifo_open(w.node, f);
 	/* the open file holds the inode: the data can go without the name space lock */
 	if (r == 0 && (flags & O_TRUNC) && S_ISREG(w.node->mode) && (flags & O_ACCMODE) != O_RDONLY)
 		tmpfs_resize(w.node, 0);
@@ -359,11 +361,17 @@ static long walk_new(struct tmpfs *fs, const char *rel, struct walk *w)
 	return r;
 }
 
+/* Makes a directory, FIFO, socket or empty file; device files need a privilege that elfin,
+ * having no devices, never gives (-EPERM). */
 static long t_mknod(struct mount *m, const char *rel, mode_t mode)
 {
 	struct walk w;
 	spin_lock(&mfs(m)->lock);
 	long r = walk_new(mfs(m), rel, &w);
+	if (r == 0 && w.slash && !S_ISDIR(mode))
+		r = -ENOENT;
+	if (r == 0 && (S_ISCHR(mode) || S_ISBLK(mode)))
+		r = -EPERM;
 	if (r == 0)
 		r = create(w.dir, w.name, w.len, mode, NULL);
 	spin_unlock(&mfs(m)->lock);

@@ -21,6 +21,8 @@ struct tinode {
 	int64_t next_off;
 	/* symbolic links */
 	char *target;
+	/* FIFOs: the pipe their opens meet at while one is open (pipe.c's fifo_lock guards it) */
+	struct pipe *pipe;
 	/* regular files: size bytes at data, which can hold cap (bytes past size are zero).
 	 * data is a kernel heap buffer while the file is small and was never mapped; then a
 	 * window (a mapping inside the kernel heap block win_block, win_len bytes) on a
@@ -56,6 +58,8 @@ void tmpfs_fill_stat(struct tinode *n, struct kstat *st);
 void tmpfs_put(struct tinode *n);
 /* Opens n as f (the caller holds the name space lock). */
 void tmpfs_attach(struct tinode *n, struct file *f);
+/* Opens the FIFO n that f was attached to as one end of its pipe (the lock dropped). */
+long tmpfs_fifo_open(struct tinode *n, struct file *f);
 /* Whether f is an open tmpfs file, and its inode. */
 struct tinode *tmpfs_inode(struct file *f);
 long tmpfs_setattr(struct tinode *n, const struct kattr *a);

@@ -34,6 +34,45 @@ void tmpfs_attach(struct tinode *n, struct file *f)
 	f->priv = n;
 }
 
+static void fifo_stat(void *n, struct kstat *st)
+{
+	tmpfs_fill_stat(n, st);
+}
+
+static long fifo_statfs(void *n, struct kstatfs *st)
+{
+	(void)n;
+	tmpfs_statfs(st);
+	return 0;
+}
+
+static long fifo_setattr(void *n, const struct kattr *a)
+{
+	return tmpfs_setattr(n, a);
+}
+
+static void fifo_get(void *p)
+{
+	struct tinode *n = p;
+	spin_lock(&n->fs->lock);
+	n->refs++;
+	spin_unlock(&n->fs->lock);
+}
+
+static void fifo_put(void *n)
+{
+	tmpfs_put(n);
+}
+
+static const struct fifo_ops tmpfs_fifo_ops = {
+	.stat = fifo_stat, .statfs = fifo_statfs, .setattr = fifo_setattr, .get = fifo_get, .put = fifo_put,
+};
+
+long tmpfs_fifo_open(struct tinode *n, struct file *f)
+{
+	return fifo_open(&n->pipe, n, &tmpfs_fifo_ops, f);
+}
+
 static struct tinode *fnode(struct file *f)
 {
 	return f->priv;
@@ -317,9 +356,10 @@ static long tf_statfs(struct file *f, struct kstatfs *st)
 	return 0;
 }
 
+/* A directory entry's type is the file type's bits, as Linux's S_DT: DT_FIFO, DT_SOCK, ... */
 static int dtype(struct tinode *n)
 {
-	return S_ISDIR(n->mode) ? DT_DIR : S_ISLNK(n->mode) ? DT_LNK : DT_REG;
+	return (int)((n->mode & S_IFMT) >> 12);
 }
 
 /* The position is the offset of the next entry: "." is 0, ".." 1, then each entry's own. */

@@ -109,7 +109,7 @@ struct fs_ops {
 	long (*link)(struct mount *m, struct file *from, const char *old, const char *new);
 	long (*rename2)(struct mount *m, const char *old, const char *new, unsigned flags);
 	long (*setattr)(struct mount *m, const char *rel, const struct kattr *a, bool follow);
-	/* Makes a special file (a socket's name) of mode, S_IF* included. */
+	/* Makes a FIFO, socket, regular or device file of mode, S_IF* included. */
 	long (*mknod)(struct mount *m, const char *rel, mode_t mode);
 };
 
@@ -217,8 +217,28 @@ long reclock_fcntl(struct file *f, int cmd, void *uflock);
 void reclock_file_closed(struct file *f);
 void reclock_fd_closed(struct file *f);
 
-/* Pipes (pipe.c): the capacity of a pipe, or -EBADF for other files. */
+/* Pipes (pipe.c): the capacity of a pipe, or -EBADF for other files; F_SETPIPE_SZ. */
 long pipe_capacity(struct file *f);
+long pipe_set_capacity(struct file *f, unsigned long size);
+
+/* Named pipes (pipe.c). A file system's FIFO inode keeps a slot for the pipe that its opens
+ * meet at (NULL while none is open), and answers for the inode what an open FIFO is asked. */
+struct pipe;
+struct fifo_ops {
+	void (*stat)(void *node, struct kstat *st);
+	long (*statfs)(void *node, struct kstatfs *st);
+	long (*setattr)(void *node, const struct kattr *a);
+	void (*get)(void *node); /* takes a hold on node for another open file */
+	void (*put)(void *node); /* drops an open file's hold on node */
+};
+/* Opens f (its flags set) on the FIFO node as Linux does: a reader waits for a writer and a
+ * writer for a reader unless O_NONBLOCK (then a writer without a reader gets -ENXIO), O_RDWR
+ * never waits; a signal ends the wait with -ERESTARTSYS. The caller has taken a hold on node
+ * for f, which nops->put gives back when f closes or the open fails. */
+long fifo_open(struct pipe **slot, void *node, const struct fifo_ops *nops, struct file *f);
+/* Opens f (its flags set) as another end of the pipe src is open on (/proc/self/fd/N,
+ * /dev/fd/N): a FIFO's as fifo_open does, an anonymous pipe's at once; -ENXIO if src is no pipe. */
+long pipe_reopen(struct file *src, struct file *f);
 
 /* The other file systems. */
 extern const struct fs_ops tmpfs_ops, devfs_ops, procfs_ops;

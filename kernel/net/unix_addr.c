@@ -24,7 +24,7 @@ static int prefix(char *buf, size_t size)
 static long host_path(const char *path, char *abs)
 {
 	struct lookup *lk = kmalloc(sizeof *lk);
-	long r = lk && vfs_resolve(AT_FDCWD, path, lk) == 0 && lk->mnt->host >= 0 && !lk->mnt->ops->mknod &&
+	long r = lk && vfs_resolve(AT_FDCWD, path, lk) == 0 && lk->mnt->host >= 0 && lk->mnt->ops != &tmpfs_ops &&
 			 strlen(lk->abs) < SUN_PATH ? 0 : -1;
 	if (r == 0)
 		strlcpy(abs, lk->abs, SUN_PATH);

@@ -44,7 +44,7 @@ bool unix_name_on_host(const char *addr, int len, bool bind)
 	if (unix_name_check(addr, len) < 0 || abstract(addr, len))
 		return false;
 	struct lookup *lk = kmalloc(sizeof *lk);
-	bool host = lk && resolve(addr, len, lk) == 0 && lk->mnt->host >= 0 && !lk->mnt->ops->mknod &&
+	bool host = lk && resolve(addr, len, lk) == 0 && lk->mnt->host >= 0 && lk->mnt->ops != &tmpfs_ops &&
 		    (lk->mnt->rw || !bind);
 	struct kstat st;
 	if (host && !bind) /* connect: a host socket file that no kernel socket holds */

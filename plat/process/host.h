@@ -35,7 +35,7 @@ enum {
 	H_getpgid = 121, H_getsid = 124, H_setpriority = 141,
 	H_sigaltstack = 131, H_fstatfs = 138, H_prctl = 157, H_arch_prctl = 158, H_gettid = 186,
 	H_clock_gettime = 228, H_clock_getres = 229, H_clock_nanosleep = 230, H_exit_group = 231,
-	H_openat = 257, H_mkdirat = 258, H_newfstatat = 262, H_unlinkat = 263, H_renameat = 264,
+	H_openat = 257, H_mkdirat = 258, H_mknodat = 259, H_newfstatat = 262, H_unlinkat = 263, H_renameat = 264,
 	H_readlinkat = 267, H_faccessat = 269, H_getdents64 = 217, H_getrandom = 318, H_statx = 332,
 	H_openat2 = 437, H_sysinfo = 99, H_kill = 62, H_tgkill = 234,
 };

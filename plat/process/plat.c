@@ -121,6 +121,7 @@ long plat_file_getdents(int h, void *buf, size_t len) { return HOST3(H_getdents6
 long plat_file_readlinkat(int dirh, const char *path, char *buf, size_t len) { return HOST4(H_readlinkat, dirh, path, buf, len); }
 long plat_file_faccessat(int dirh, const char *path, int mode) { return HOST3(H_faccessat, dirh, path, mode); }
 long plat_file_mkdirat(int dirh, const char *path, mode_t mode) { return HOST3(H_mkdirat, dirh, path, mode); }
+long plat_file_mknodat(int dirh, const char *path, mode_t mode, unsigned dev) { return HOST4(H_mknodat, dirh, path, mode, dev); }
 long plat_file_unlinkat(int dirh, const char *path, int flags) { return HOST3(H_unlinkat, dirh, path, flags); }
 long plat_file_renameat(int od, const char *old, int nd, const char *new) { return HOST4(H_renameat, od, old, nd, new); }
 long plat_file_ftruncate(int h, off_t len) { return HOST2(H_ftruncate, h, len); }
@@ -237,6 +238,13 @@ long plat_file_fchmod(int h, mode_t mode)
 		r = HOST4(H_fchmodat, AT_FDCWD, path, mode, 0);
 	}
 	return r;
+}
+
+long plat_file_reopen(int h, int flags)
+{
+	char path[32];
+	ksnprintf(path, sizeof path, "/proc/self/fd/%d", h);
+	return HOST4(H_openat, AT_FDCWD, path, flags | O_CLOEXEC | O_NOCTTY, 0);
 }
 
 long plat_file_utimens(int h, const void *times) { return HOST4(H_utimensat, h, "", times, AT_EMPTY_PATH); }

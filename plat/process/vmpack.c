@@ -185,6 +185,8 @@ static long add_path(struct pack *p, const char *host, const char *guest)
 		entry(p, guest + 1, st.mode, NULL, 0);
 	else if (S_ISREG(st.mode))
 		r = add_file(p, host, guest, st.mode);
+	else if (S_ISFIFO(st.mode)) /* a FIFO in the guest's tmpfs: nothing to read from the host's */
+		entry(p, guest + 1, st.mode, NULL, 0);
 	p->owner = NULL;
 	return r;
 }

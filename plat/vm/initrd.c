@@ -219,8 +219,11 @@ static long add_entry(const struct cpio_entry *e)
 		memcpy(target, e->data, e->size);
 		target[e->size] = 0;
 		return vfs_symlink(&lk, target);
+	case S_IFIFO:
+		r = vfs_mknod(&lk, e->mode & (S_IFMT | 07777));
+		return r < 0 ? r : set_owner(e);
 	default:
-		return 0; /* devices and fifos: /dev is the kernel's own */
+		return 0; /* devices and sockets: /dev is the kernel's own, a socket's name needs its socket */
 	}
 }
 

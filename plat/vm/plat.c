@@ -131,6 +131,7 @@ void vm_stats_write(const char *json, size_t len)
 }
 
 long plat_file_dup(int h) { return console(h) ? h : -EBADF; }
+long plat_file_reopen(int h, int f) { (void)h, (void)f; return -ENXIO; }
 long plat_file_close(int h) { return console(h) ? 0 : -EBADF; }
 long plat_file_fcntl(int h, int cmd, long arg)
 {
@@ -169,6 +170,7 @@ long plat_file_getdents(int h, void *b, size_t l) { (void)h, (void)b, (void)l; r
 long plat_file_readlinkat(int d, const char *p, char *b, size_t l) { (void)d, (void)p, (void)b, (void)l; return -ENOENT; }
 long plat_file_faccessat(int d, const char *p, int m) { (void)d, (void)p, (void)m; return -ENOENT; }
 long plat_file_mkdirat(int d, const char *p, mode_t m) { (void)d, (void)p, (void)m; return -EROFS; }
+long plat_file_mknodat(int d, const char *p, mode_t m, unsigned v) { (void)d, (void)p, (void)m, (void)v; return -EROFS; }
 long plat_file_unlinkat(int d, const char *p, int f) { (void)d, (void)p, (void)f; return -EROFS; }
 long plat_file_renameat(int a, const char *b, int c, const char *d) { (void)a, (void)b, (void)c, (void)d; return -EROFS; }
 long plat_file_ftruncate(int h, off_t l) { (void)h, (void)l; return -EINVAL; }
