@@ -213,6 +213,65 @@ long sys_msync(void *addr, size_t len, int flags)
 	return len ? plat_msync(addr, PAGE_UP(len), flags) : 0;
 }
 
+/* The main stack is an area that grows down on faults, as Linux's does: one reservation, the
+ * largest stack exec allows plus Linux's guard gap (stack_guard_gap, 256 pages) below it, which
+ * no mapping without a fixed address can take; the area itself starts with what exec needs and
+ * grows over the reservation up to RLIMIT_STACK as it is read then, never nearer than the gap
+ * to a mapping below. The pages under it are nobody's, so an overflow faults right there. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
+#define STACK_STEP (16 * PAGE_SIZE)
+
+static struct spinlock stack_lock;
+
+long mm_stack_init(size_t max, size_t initial)
+{
+	struct kproc *p = curproc();
+	max = PAGE_UP(max);
+	initial = MIN(PAGE_UP(initial), max);
+	long base = plat_map(NULL, max + STACK_GUARD_GAP, PROT_NONE, PLAT_MAP_RESERVE, -1, 0);
+	if (base < 0)
+		return base;
+	uintptr_t top = (uintptr_t)base + max + STACK_GUARD_GAP;
+	long r = plat_map((void *)(top - initial), initial, PROT_READ | PROT_WRITE, PLAT_MAP_FIXED | PLAT_MAP_RESERVE, -1, 0);
+	if (r < 0) {
+		plat_unmap((void *)base, max + STACK_GUARD_GAP);
+		return r;
+	}
+	struct vma_desc d = {PROT_READ | PROT_WRITE, 0, 0, 0, 0, "[stack]"};
+	vma_map(top - initial, top, &d);
+	p->stack_floor = (uintptr_t)base + STACK_GUARD_GAP;
+	p->stack_start = top - initial;
+	p->stack_top = top;
+	return (long)top;
+}
+
+/* Moves the stack's start from old down to want; false if that comes too near the mapping below. */
+static bool stack_extend(uintptr_t old, uintptr_t want)
+{
+	if (!vma_grow_down(old, want, STACK_GUARD_GAP))
+		return false;
+	if (plat_map((void *)want, old - want, PROT_READ | PROT_WRITE, PLAT_MAP_FIXED | PLAT_MAP_RESERVE, -1, 0) < 0) {
+		vma_unmap(want, old);
+		return false;
+	}
+	curproc()->stack_start = want;
+	return true;
+}
+
+bool mm_stack_grow(uintptr_t addr)
+{
+	struct kproc *p = curproc();
+	uint64_t limit = proc_rlimit(RLIMIT_STACK);
+	spin_lock(&stack_lock);
+	uintptr_t old = p->stack_start, need = PAGE_DOWN(addr);
+	uintptr_t lowest = limit < p->stack_top - p->stack_floor ? PAGE_UP(p->stack_top - limit) : p->stack_floor;
+	/* at least STACK_STEP at a time: each growth is a host fault on the process platform */
+	uintptr_t want = MAX(lowest, MIN(need, old - STACK_STEP));
+	bool ok = need >= lowest && need < old && (stack_extend(old, want) || (want < need && stack_extend(old, need)));
+	spin_unlock(&stack_lock);
+	return ok;
+}
+
 void mm_brk_init(uintptr_t end)
 {
 	struct kproc *p = curproc();
