@@ -2,10 +2,12 @@
  * alternate stack the way libsigsegv (gnulib's sigsegv module) catches it: the handler reads
  * /proc/self/maps, finds the stack's area, sees the fault address just below it (nearer to it
  * than to the mapping below), and longjmps out; twice. A bad address afterwards is told apart
- * from an overflow. RLIMIT_STACK is lowered first, as gnulib's tests do: the stack grows up
- * to that limit and no further, for the program's own accesses and for the kernel's. */
+ * from an overflow, and so is a thread's overflow into its guard. RLIMIT_STACK is lowered
+ * first, as gnulib's tests do: the stack grows up to that limit and no further, for the
+ * program's own accesses and for the kernel's. */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -154,6 +156,52 @@ static const char *code_name(int code)
 	return code == SEGV_MAPERR ? "SEGV_MAPERR" : code == SEGV_ACCERR ? "SEGV_ACCERR" : "other";
 }
 
+/* A thread's stack is a mapping with a guard below it (an inaccessible mapping of libc's):
+ * overflowing it faults there with SEGV_ACCERR, and the thread's own alternate stack takes it. */
+static char thread_altstack[ALT_SIZE];
+static sigjmp_buf thread_env;
+
+static void on_thread_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	seen.code = si->si_code;
+	seen.addr = (uintptr_t)si->si_addr;
+	siglongjmp(thread_env, 1);
+}
+
+static void *overflow_thread(void *arg)
+{
+	stack_t ss = {.ss_sp = thread_altstack, .ss_size = ALT_SIZE};
+	pthread_attr_t attr;
+	void *low;
+	size_t size, guard;
+	volatile int n = 0;
+
+	(void)arg;
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	CHECK(pthread_getattr_np(pthread_self(), &attr) == 0);
+	CHECK(pthread_attr_getstack(&attr, &low, &size) == 0 && pthread_attr_getguardsize(&attr, &guard) == 0);
+	if (!sigsetjmp(thread_env, 1))
+		recurse_1(0, &n);
+	printf("thread overflow: %s, in the guard below its stack %d\n", code_name(seen.code),
+	       seen.addr < (uintptr_t)low && seen.addr + guard + 4096 > (uintptr_t)low);
+	return NULL;
+}
+
+static void check_thread_overflow(void)
+{
+	struct sigaction sa = {.sa_sigaction = on_thread_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK};
+	pthread_attr_t attr;
+	pthread_t t;
+
+	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	CHECK(pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, 256 << 10) == 0);
+	memset(&seen, 0, sizeof seen);
+	CHECK(pthread_create(&t, &attr, overflow_thread, NULL) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+}
+
 static void report_overflow(int pass)
 {
 	stack_t ss;
@@ -212,5 +260,6 @@ int main(void)
 	}
 	printf("null pointer: %s, address 0 %d, next to the stack %d\n", code_name(seen.code), seen.addr == 0,
 	       seen.in_or_near);
+	check_thread_overflow();
 	return 0;
 }
