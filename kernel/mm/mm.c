@@ -245,10 +245,11 @@ long mm_stack_init(size_t max, size_t initial)
 	return (long)top;
 }
 
-/* Moves the stack's start from old down to want; false if that comes too near the mapping below. */
+/* Moves the stack's start from old down to want; false if that comes too near the mapping
+ * below or passes RLIMIT_AS. */
 static bool stack_extend(uintptr_t old, uintptr_t want)
 {
-	if (!vma_grow_down(old, want, STACK_GUARD_GAP))
+	if (over_as_limit(old - want) || !vma_grow_down(old, want, STACK_GUARD_GAP))
 		return false;
 	if (plat_map((void *)want, old - want, PROT_READ | PROT_WRITE, PLAT_MAP_FIXED | PLAT_MAP_RESERVE, -1, 0) < 0) {
 		vma_unmap(want, old);
