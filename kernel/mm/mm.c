@@ -252,7 +252,7 @@ static bool stack_extend(uintptr_t old, uintptr_t want)
 	if (over_as_limit(old - want) || !vma_grow_down(old, want, STACK_GUARD_GAP))
 		return false;
 	if (plat_map((void *)want, old - want, PROT_READ | PROT_WRITE, PLAT_MAP_FIXED | PLAT_MAP_RESERVE, -1, 0) < 0) {
-		vma_unmap(want, old);
+		vma_grow_down(want, old, 0); /* back, allocating nothing: this may run in a vm's trap */
 		return false;
 	}
 	curproc()->stack_start = want;
