@@ -100,6 +100,25 @@ static bool over_as_limit(size_t len)
 	return limit != ~0UL && vma_total() + len > limit;
 }
 
+/* The main stack is an area that grows down on faults, as Linux's does: one reservation, the
+ * largest stack exec allows plus Linux's guard gap (stack_guard_gap, 256 pages) below it, which
+ * no mapping without a fixed address can take; the area itself starts with what exec needs and
+ * grows over the reservation up to RLIMIT_STACK as it is read then, never nearer than the gap
+ * to a mapping below. The pages under it are nobody's, so an overflow faults right there. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
+#define STACK_STEP (16 * PAGE_SIZE)
+
+/* Whether [a, a+len) lies in the main stack's reservation below the stack, where the program
+ * has mapped nothing, and it asks for it with MAP_FIXED_NOREPLACE, or with a hint at least the
+ * guard gap below the stack: to the program that is free space, as on Linux. */
+static bool stack_room_free(uintptr_t a, size_t len, int flags)
+{
+	struct kproc *p = curproc();
+	uintptr_t high = p->stack_start - ((flags & MAP_FIXED_NOREPLACE) ? 0 : STACK_GUARD_GAP);
+	return a && !(a & (PAGE_SIZE - 1)) && !(flags & MAP_FIXED) && p->stack_floor && a >= p->stack_floor - STACK_GUARD_GAP &&
+	       a + len <= high && !vma_busy(a, a + len);
+}
+
 long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 {
 	uintptr_t a = (uintptr_t)addr;
@@ -131,6 +150,8 @@ long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 	} else if (!range_ok(a, len)) {
 		addr = NULL; /* a hint into the kernel is just ignored */
 	}
+	if (stack_room_free((uintptr_t)addr, len, flags))
+		flags = (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
 	if (flags & MAP_ANONYMOUS)
 		return mm_map_named(addr, len, prot, flags, NULL);
 	if (off + (long)len < off)
@@ -212,14 +233,6 @@ long sys_msync(void *addr, size_t len, int flags)
 		return -ENOMEM;
 	return len ? plat_msync(addr, PAGE_UP(len), flags) : 0;
 }
-
-/* The main stack is an area that grows down on faults, as Linux's does: one reservation, the
- * largest stack exec allows plus Linux's guard gap (stack_guard_gap, 256 pages) below it, which
- * no mapping without a fixed address can take; the area itself starts with what exec needs and
- * grows over the reservation up to RLIMIT_STACK as it is read then, never nearer than the gap
- * to a mapping below. The pages under it are nobody's, so an overflow faults right there. */
-#define STACK_GUARD_GAP (256 * PAGE_SIZE)
-#define STACK_STEP (16 * PAGE_SIZE)
 
 static struct spinlock stack_lock;
 

@@ -135,12 +135,12 @@ bool vma_grow_down(uintptr_t start, uintptr_t new_start, uintptr_t gap)
 	return ok;
 }
 
-bool vma_mapped(uintptr_t addr)
+bool vma_busy(uintptr_t start, uintptr_t end)
 {
 	bool found = false;
 	spin_lock(&lock);
-	for (struct vma *v = areas; v && v->start <= addr && !found; v = v->next)
-		found = addr < v->end;
+	for (struct vma *v = areas; v && v->start < end && !found; v = v->next)
+		found = start < v->end;
 	spin_unlock(&lock);
 	return found;
 }

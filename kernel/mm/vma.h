@@ -23,8 +23,8 @@ void vma_remap(uintptr_t old, size_t oldlen, uintptr_t new, size_t newlen);
  * least gap bytes under new_start (an inaccessible one may end right there): a stack grows.
  * Moving it back up (gap 0) undoes that. */
 bool vma_grow_down(uintptr_t start, uintptr_t new_start, uintptr_t gap);
-/* Whether addr lies in a mapped area. */
-bool vma_mapped(uintptr_t addr);
+/* Whether any area overlaps [start, end). */
+bool vma_busy(uintptr_t start, uintptr_t end);
 void vma_describe(struct strbuf *sb);
 /* Bytes of address space mapped, for RLIMIT_AS. */
 uint64_t vma_total(void);

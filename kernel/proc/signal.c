@@ -299,7 +299,7 @@ void signal_fault(int sig, int code, uintptr_t addr)
 	struct kproc *p = t->proc;
 	if (sig == SIGSEGV && mm_stack_grow(addr))
 		return; /* the main stack grew over the address: the access is made again */
-	if (sig == SIGSEGV && code == SEGV_ACCERR && !vma_mapped(addr))
+	if (sig == SIGSEGV && code == SEGV_ACCERR && !vma_busy(addr, addr + 1))
 		code = SEGV_MAPERR; /* a reservation of the kernel's (the stack's guard gap) is no mapping */
 	uintptr_t h = p->act[sig].handler;
 	if (h == SIG_DFL || h == SIG_IGN || (t->sigmask & SIGBIT(sig)))

@@ -2,9 +2,9 @@
  * alternate stack the way libsigsegv (gnulib's sigsegv module) catches it: the handler reads
  * /proc/self/maps, finds the stack's area, sees the fault address just below it (nearer to it
  * than to the mapping below), and longjmps out; twice. A bad address afterwards is told apart
- * from an overflow, and so is a thread's overflow into its guard. RLIMIT_STACK is lowered
- * first, as gnulib's tests do: the stack grows up to that limit and no further, for the
- * program's own accesses and for the kernel's. */
+ * from an overflow, and so is a thread's overflow into its guard; the room the stack may grow
+ * into is free space to mmap. RLIMIT_STACK is lowered first, as gnulib's tests do: the stack
+ * grows up to that limit and no further, for the program's own accesses and for the kernel's. */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <pthread.h>
@@ -156,6 +156,25 @@ static const char *code_name(int code)
 	return code == SEGV_MAPERR ? "SEGV_MAPERR" : code == SEGV_ACCERR ? "SEGV_ACCERR" : "other";
 }
 
+/* The room below the stack is free space to the program: a MAP_FIXED_NOREPLACE or a hint
+ * there (well below the guard gap) gets exactly the address asked for. */
+static void check_room_below(uintptr_t here)
+{
+	struct area a;
+
+	CHECK(find_area(here, &a));
+	char *want = (char *)(a.end - (4 << 20));
+	char *got = mmap(want, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	printf("MAP_FIXED_NOREPLACE 4 MiB under the stack's top: %s\n",
+	       got == MAP_FAILED ? abi_errname(errno) : got == want ? "there" : "elsewhere");
+	char *hinted = mmap(want - (2 << 20), 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hinted != MAP_FAILED);
+	printf("a hint 6 MiB under the stack's top: %s\n", hinted == want - (2 << 20) ? "taken" : "ignored");
+	CHECK(munmap(hinted, 4096) == 0);
+	if (got != MAP_FAILED)
+		CHECK(munmap(got, 4096) == 0);
+}
+
 /* A thread's stack is a mapping with a guard below it (an inaccessible mapping of libc's):
  * overflowing it faults there with SEGV_ACCERR, and the thread's own alternate stack takes it. */
 static char thread_altstack[ALT_SIZE];
@@ -225,6 +244,7 @@ int main(void)
 	CHECK(setrlimit(RLIMIT_STACK, &rl) == 0);
 	int here;
 	stack_top = (uintptr_t)&here;
+	check_room_below(stack_top);
 	check_kernel_growth(stack_top);
 
 	stack_t ss = {.ss_sp = altstack, .ss_size = ALT_SIZE};
