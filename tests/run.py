@@ -200,8 +200,8 @@ VM_EVERY_VARIANT = ("hello", "args", "args-none", "exitcode-0", "exitcode-42", "
 VM_SUBSYSTEMS = ("libc", "files", "pipes", "proc", "mem", "mem_shared", "misc", "symlinks", "hardlinks",
                  "tmpfs_more", "locks", "threads", "thread_block", "cancel", "sig_handler",
                  "sig_default-segv", "sig_default-abort", "sig_default-term", "sig_default-pipe",
-                 "longjmp_signal", "timers", "vdso_clock", "badptr", "errors", "known_calls",
-                 "unix-rights", "unix-names", "unix-threads", "unix-readiness", "fifo")
+                 "longjmp_signal", "stack_overflow", "timers", "vdso_clock", "badptr", "errors",
+                 "known_calls", "unix-rights", "unix-names", "unix-threads", "unix-readiness", "fifo")
 VM_SUBSYSTEM_VARIANTS = ("musl-static", "glibc-dyn")
 
 

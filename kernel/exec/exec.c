@@ -22,6 +22,8 @@
 #define USER_LIMIT 0x7ffffffff000UL
 #define STACK_MIN (128UL << 10)
 #define STACK_MAX (1UL << 30)
+#define STACK_EXPAND (128UL << 10)
+#define STACK_VECTORS 1024 /* the end marker, "x86_64", AT_RANDOM's bytes, argc and the auxv */
 #define EXIT_NOEXEC 126
 #define EXIT_NOTFOUND 127
 
@@ -333,7 +335,7 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 {
 	struct ctx c = {err, errlen};
 	static struct loaded prog, interp;
-	/* the main stack is as large as RLIMIT_STACK allows (reserved, committed as it is used) */
+	/* the main stack may grow as large as RLIMIT_STACK allows now (reserved, grown on faults) */
 	size_t stack_size = PAGE_UP(MIN(MAX(proc_rlimit(RLIMIT_STACK), STACK_MIN), STACK_MAX));
 	if (args_size(a) > (long)MAX(stack_size / 4, (size_t)32 * PAGE_SIZE))
 		return fail(&c, EXIT_NOEXEC, "%s", errno_text(E2BIG));
@@ -352,20 +354,21 @@ int exec_load(const struct exec_args *a, struct exec_entry *out, char *err, size
 			return st;
 		}
 	}
-	long stk = mm_map_named(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_STACK | MAP_NORESERVE,
-				"[stack]");
-	if (stk < 0)
-		return fail(&c, EXIT_NOEXEC, "cannot map the stack (%s)", errno_text(-stk));
-	struct stack s = {(char *)stk + stack_size, (char *)stk + stack_size - 8};
+	struct exec_args args = *a; /* a dynamic program gets the adapter library preloaded */
+	char *const *env = prog.interp[0] && a->preload ? with_preload(a->envp, a->preload) : NULL;
+	if (env)
+		args.envp = env;
+	/* as Linux, the stack starts with the arguments' pages and 128 KiB below them */
+	size_t initial = (size_t)args_size(&args) + strlen(a->path) + STACK_VECTORS + STACK_EXPAND;
+	long top = mm_stack_init(stack_size, initial);
+	if (top < 0)
+		return fail(&c, EXIT_NOEXEC, "cannot map the stack (%s)", errno_text(-top));
+	struct stack s = {(char *)top, (char *)top - 8};
 	*(unsigned long *)s.sp = 0; /* end marker */
 	set_comm(a->argv);
 	struct timespec64 boot = time_now(CLOCK_BOOTTIME);
 	curproc()->start_time = boot.sec * 1000000000 + boot.nsec;
 	mm_brk_init(prog.end);
-	struct exec_args args = *a; /* a dynamic program gets the adapter library preloaded */
-	char *const *env = prog.interp[0] && a->preload ? with_preload(a->envp, a->preload) : NULL;
-	if (env)
-		args.envp = env;
 	out->sp = build_stack(&s, &args, &prog, prog.interp[0] ? &interp : NULL, vdso ? map_vdso() : 0);
 	out->pc = prog.interp[0] ? interp.entry : prog.entry;
 	return 0;

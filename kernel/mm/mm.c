@@ -100,6 +100,25 @@ static bool over_as_limit(size_t len)
 	return limit != ~0UL && vma_total() + len > limit;
 }
 
+/* The main stack is an area that grows down on faults, as Linux's does: one reservation, the
+ * largest stack exec allows plus Linux's guard gap (stack_guard_gap, 256 pages) below it, which
+ * no mapping without a fixed address can take; the area itself starts with what exec needs and
+ * grows over the reservation up to RLIMIT_STACK as it is read then, never nearer than the gap
+ * to a mapping below. The pages under it are nobody's, so an overflow faults right there. */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
+#define STACK_STEP (16 * PAGE_SIZE)
+
+/* Whether [a, a+len) lies in the main stack's reservation below the stack, where the program
+ * has mapped nothing, and it asks for it with MAP_FIXED_NOREPLACE, or with a hint at least the
+ * guard gap below the stack: to the program that is free space, as on Linux. */
+static bool stack_room_free(uintptr_t a, size_t len, int flags)
+{
+	struct kproc *p = curproc();
+	uintptr_t high = p->stack_start - ((flags & MAP_FIXED_NOREPLACE) ? 0 : STACK_GUARD_GAP);
+	return a && !(a & (PAGE_SIZE - 1)) && !(flags & MAP_FIXED) && p->stack_floor && a >= p->stack_floor - STACK_GUARD_GAP &&
+	       a + len <= high && !vma_busy(a, a + len);
+}
+
 long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 {
 	uintptr_t a = (uintptr_t)addr;
@@ -131,6 +150,8 @@ long sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 	} else if (!range_ok(a, len)) {
 		addr = NULL; /* a hint into the kernel is just ignored */
 	}
+	if (stack_room_free((uintptr_t)addr, len, flags))
+		flags = (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
 	if (flags & MAP_ANONYMOUS)
 		return mm_map_named(addr, len, prot, flags, NULL);
 	if (off + (long)len < off)
@@ -211,6 +232,58 @@ long sys_msync(void *addr, size_t len, int flags)
 	if (PAGE_UP(len) < len || !range_ok(a, PAGE_UP(len)))
 		return -ENOMEM;
 	return len ? plat_msync(addr, PAGE_UP(len), flags) : 0;
+}
+
+static struct spinlock stack_lock;
+
+long mm_stack_init(size_t max, size_t initial)
+{
+	struct kproc *p = curproc();
+	max = PAGE_UP(max);
+	initial = MIN(PAGE_UP(initial), max);
+	long base = plat_map(NULL, max + STACK_GUARD_GAP, PROT_NONE, PLAT_MAP_RESERVE, -1, 0);
+	if (base < 0)
+		return base;
+	uintptr_t top = (uintptr_t)base + max + STACK_GUARD_GAP;
+	long r = plat_map((void *)(top - initial), initial, PROT_READ | PROT_WRITE, PLAT_MAP_FIXED | PLAT_MAP_RESERVE, -1, 0);
+	if (r < 0) {
+		plat_unmap((void *)base, max + STACK_GUARD_GAP);
+		return r;
+	}
+	struct vma_desc d = {PROT_READ | PROT_WRITE, 0, 0, 0, 0, "[stack]"};
+	vma_map(top - initial, top, &d);
+	p->stack_floor = (uintptr_t)base + STACK_GUARD_GAP;
+	p->stack_start = top - initial;
+	p->stack_top = top;
+	return (long)top;
+}
+
+/* Moves the stack's start from old down to want; false if that comes too near the mapping
+ * below or passes RLIMIT_AS. */
+static bool stack_extend(uintptr_t old, uintptr_t want)
+{
+	if (over_as_limit(old - want) || !vma_grow_down(old, want, STACK_GUARD_GAP))
+		return false;
+	if (plat_map((void *)want, old - want, PROT_READ | PROT_WRITE, PLAT_MAP_FIXED | PLAT_MAP_RESERVE, -1, 0) < 0) {
+		vma_grow_down(want, old, 0); /* back, allocating nothing: this may run in a vm's trap */
+		return false;
+	}
+	curproc()->stack_start = want;
+	return true;
+}
+
+bool mm_stack_grow(uintptr_t addr)
+{
+	struct kproc *p = curproc();
+	uint64_t limit = proc_rlimit(RLIMIT_STACK);
+	spin_lock(&stack_lock);
+	uintptr_t old = p->stack_start, need = PAGE_DOWN(addr);
+	uintptr_t lowest = limit < p->stack_top - p->stack_floor ? PAGE_UP(p->stack_top - limit) : p->stack_floor;
+	/* at least STACK_STEP at a time: each growth is a host fault on the process platform */
+	uintptr_t want = MAX(lowest, MIN(need, old - STACK_STEP));
+	bool ok = need >= lowest && need < old && (stack_extend(old, want) || (want < need && stack_extend(old, need)));
+	spin_unlock(&stack_lock);
+	return ok;
 }
 
 void mm_brk_init(uintptr_t end)

@@ -11,7 +11,11 @@ long mm_map_copy(void *addr, size_t len, int prot, int flags, const void *data, 
 /* A mapping of f (checked against how f was opened), noted in the address-space map. */
 struct file;
 long mm_map_file(struct file *f, void *addr, size_t len, int prot, int flags, off_t off);
-/* Anonymous memory noted under name ("[stack]", or NULL). */
+/* Anonymous memory noted under name (or NULL). */
 long mm_map_named(void *addr, size_t len, int prot, int flags, const char *name);
+/* Maps the main stack (room for max bytes, initial of them mapped now); returns its top. */
+long mm_stack_init(size_t max, size_t initial);
+/* Grows the main stack down over addr, where a fault found nothing; whether it did. */
+bool mm_stack_grow(uintptr_t addr);
 /* Sets up brk right after the loaded image. */
 void mm_brk_init(uintptr_t end);

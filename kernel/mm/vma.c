@@ -4,6 +4,7 @@
 #include "kernel/lib.h"
 #include "kernel/lock.h"
 #include "kernel/mm/kalloc.h"
+#include "kernel/mman.h"
 
 struct vma {
 	uintptr_t start, end;
@@ -116,6 +117,32 @@ void vma_remap(uintptr_t old, size_t oldlen, uintptr_t new, size_t newlen)
 	struct vma_desc d = {model.prot, model.flags, model.offset, model.dev, model.ino, model.name};
 	vma_map(new, new + newlen, &d);
 	kfree(model.name);
+}
+
+bool vma_grow_down(uintptr_t start, uintptr_t new_start, uintptr_t gap)
+{
+	bool ok = false;
+	spin_lock(&lock);
+	struct vma *prev = NULL, *v = areas;
+	for (; v && v->start < start; v = v->next)
+		prev = v;
+	if (v && v->start == start &&
+	    (!prev || prev->end + (prev->prot & (PROT_READ | PROT_WRITE | PROT_EXEC) ? gap : 0) <= new_start)) {
+		v->start = new_start;
+		ok = true;
+	}
+	spin_unlock(&lock);
+	return ok;
+}
+
+bool vma_busy(uintptr_t start, uintptr_t end)
+{
+	bool found = false;
+	spin_lock(&lock);
+	for (struct vma *v = areas; v && v->start < end && !found; v = v->next)
+		found = start < v->end;
+	spin_unlock(&lock);
+	return found;
 }
 
 void vma_describe(struct strbuf *sb)

@@ -61,6 +61,7 @@ struct kproc {
 	char *exe;      /* absolute path of the running program */
 	mode_t umask;
 	uintptr_t brk_start, brk_cur;
+	uintptr_t stack_floor, stack_start, stack_top; /* the main stack: lowest it may reach, now */
 	struct spinlock siglock; /* actions, pending sets and masks of the process and its threads */
 	struct ksigaction act[NSIG + 1];
 	struct sigpending pending; /* process-directed */

@@ -6,6 +6,8 @@
 #include "kernel/lib.h"
 #include "kernel/signal.h"
 #include "kernel/uaccess.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/vma.h"
 #include "gen/syscalls.h"
 #include "plat/plat.h"
 
@@ -20,6 +22,8 @@
 #define SI_USER 0
 #define SI_TKILL (-6)
 #define SI_KERNEL 0x80
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
 
 static bool ignored(struct kproc *p, int sig)
 {
@@ -293,6 +297,10 @@ void signal_fault(int sig, int code, uintptr_t addr)
 {
 	struct kthread *t = current();
 	struct kproc *p = t->proc;
+	if (sig == SIGSEGV && mm_stack_grow(addr))
+		return; /* the main stack grew over the address: the access is made again */
+	if (sig == SIGSEGV && code == SEGV_ACCERR && !vma_busy(addr, addr + 1))
+		code = SEGV_MAPERR; /* a reservation of the kernel's (the stack's guard gap) is no mapping */
 	uintptr_t h = p->act[sig].handler;
 	if (h == SIG_DFL || h == SIG_IGN || (t->sigmask & SIGBIT(sig)))
 		proc_kill_by_signal(sig); /* a fault's signal cannot be ignored or blocked */

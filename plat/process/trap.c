@@ -8,6 +8,7 @@
 #include "kernel/signal.h"
 #include "kernel/uaccess.h"
 #include "kernel/mm/kalloc.h"
+#include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
 
@@ -40,8 +41,9 @@ static void on_fault(int sig, struct host_siginfo *si, struct host_ucontext *uc)
 {
 	uintptr_t rip = (uintptr_t)uc->gregs[REG_RIP];
 	uintptr_t fix = arch_uaccess_fixup(rip);
-	if (fix) {
-		uc->gregs[REG_RIP] = (long)fix;
+	if (fix) { /* a user copy: it goes on if the main stack grows over the address, else -EFAULT */
+		if (sig != SIGSEGV || !mm_stack_grow((uintptr_t)si->addr))
+			uc->gregs[REG_RIP] = (long)fix;
 		return;
 	}
 	if (in_kernel_text(rip))

@@ -5,6 +5,7 @@
 #include "kernel/lib.h"
 #include "kernel/signal.h"
 #include "kernel/uaccess.h"
+#include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
 
@@ -206,7 +207,8 @@ void vm_trap_kernel(struct iframe *f)
 		return;
 	uintptr_t fix = arch_uaccess_fixup(f->rip);
 	if (fix && (f->vector == 14 || f->vector == 13)) {
-		f->rip = fix; /* a user copy: -EFAULT (or out of memory) */
+		if (pf < 0 || f->vector != 14 || !mm_stack_grow(cr2))
+			f->rip = fix; /* a user copy: -EFAULT (or out of memory), or again on a grown stack */
 		return;
 	}
 	panic_frame(f, pf < 0 ? "out of memory (the vm's --mem)" : f->vector == 14 ? "page fault" : "exception");
