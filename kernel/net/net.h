@@ -34,6 +34,17 @@
 #define UIO_MAXIOV 1024
 
 struct usock;
+struct sock;
+
+/* What the collector of AF_UNIX garbage (unix_garbage.c) keeps of a socket file, under
+ * unix_lock. */
+struct sock_gc {
+	int inflight;              /* references held by messages queued on kernel AF_UNIX sockets */
+	int outside;               /* a run's: those of them from queues other than its candidates' */
+	bool candidate, live;      /* a run's: held only in flight; reachable after all */
+	struct sock *next, *prev;  /* the sockets in flight */
+	struct sock *work;         /* a run's stack and list of garbage */
+};
 
 struct sock {
 	int domain, type;
@@ -41,6 +52,8 @@ struct sock {
 	struct usock *u;            /* the kernel's own AF_UNIX socket, or NULL: a host socket */
 	struct usock *gone;         /* the one it was before it became a host socket: poll and epoll
 				     * registrations may still name its wait queues until close */
+	struct file *file;          /* its file (kernel AF_UNIX sockets) */
+	struct sock_gc gc;
 };
 
 struct iovec;

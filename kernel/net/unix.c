@@ -112,7 +112,7 @@ static long install(struct usock *u, int flags)
 		unix_gc_run(&gc);
 		return -ENFILE;
 	}
-	*s = (struct sock){.domain = AF_UNIX, .type = u->type, .u = u};
+	*s = (struct sock){.domain = AF_UNIX, .type = u->type, .u = u, .file = f};
 	long fd = fd_install(f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
@@ -126,6 +126,7 @@ void unix_release(struct usock *u)
 	usock_close(u, false, &gc);
 	spin_unlock(&unix_lock);
 	unix_gc_run(&gc);
+	unix_collect();
 }
 
 struct usock *unix_of(struct file *f)

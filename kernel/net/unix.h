@@ -89,6 +89,14 @@ long unix_iov_copy(struct plat_msghdr *m, char *buf, size_t n, bool out);
 /* The current credentials, as SO_PEERCRED and SCM_CREDENTIALS give them. */
 struct ucred_k unix_cred(void);
 
+/* The collector of sockets that only messages in flight hold (unix_garbage.c). unix_inflight
+ * counts n files that enter a queue (d 1) or leave it (d -1), lock held; unix_collect runs
+ * the collector when any socket is in flight (a socket's close), unix_collect_busy when many
+ * are (a send of files); both without the lock. */
+void unix_inflight(struct file **fds, int n, int d);
+void unix_collect(void);
+void unix_collect_busy(void);
+
 struct usock *unix_of(struct file *f);
 /* Waits on q until cond(u): 0, or what ends the wait (-EAGAIN when non-blocking or
  * timed out, -EINTR or -ERESTARTSYS for a signal); *deadline starts at -1. */

@@ -35,6 +35,7 @@ void umsg_done(struct usock *u, struct umsg *m, struct unix_gc *gc)
 		u->tail = prev;
 	u->qlen--;
 	u->qbytes -= m->len - m->off;
+	unix_inflight(m->fds, m->nfds, -1);
 	struct usock *from = m->from;
 	from->wbytes -= m->charge;
 	unix_wake_q(gc, &from->wq);
@@ -78,8 +79,10 @@ static long scm_rights(struct scm *s, const int *fds, int n)
 		return 0;
 	if (s->nfds + n > SCM_MAX_FD)
 		return -EINVAL;
-	if (!s->fds && !(s->fds = kmalloc(SCM_MAX_FD * sizeof *s->fds)))
+	struct file **grown = krealloc(s->fds, (size_t)(s->nfds + n) * sizeof *grown); /* as many as sent */
+	if (!grown)
 		return -ENOMEM;
+	s->fds = grown;
 	for (int i = 0; i < n; i++) {
 		struct file *f = fd_get(fds[i]);
 		if (!f)
@@ -167,6 +170,7 @@ static void enqueue(struct usock *u, struct usock *r, struct umsg *msg, struct u
 	r->tail = msg;
 	r->qlen++;
 	r->qbytes += msg->len;
+	unix_inflight(msg->fds, msg->nfds, 1);
 	unix_wake_q(gc, &r->rq);
 }
 
@@ -326,6 +330,8 @@ long unix_send(struct file *f, struct plat_msghdr *m, int flags)
 		return total;
 	struct scm s = {0};
 	long r = m->controllen ? scm_parse(m->control, m->controllen, &s) : 0;
+	if (s.nfds)
+		unix_collect_busy();
 	if (r == 0 && u->type == SOCK_STREAM && m->name && m->namelen)
 		r = u->state == US_CONN ? -EISCONN : -EOPNOTSUPP;
 	if (r == 0)

@@ -32,6 +32,7 @@ static void take_scm(struct umsg *msg, struct got *g, bool peek)
 	if (!msg->nfds)
 		return;
 	if (!peek) {
+		unix_inflight(msg->fds, msg->nfds, -1);
 		g->fds = msg->fds;
 		g->nfds = msg->nfds;
 		msg->fds = NULL;

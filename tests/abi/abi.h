@@ -145,4 +145,22 @@ static inline const char *abi_contents(const char *path)
 	return buf;
 }
 
+/* One part of a program that runs its parts by name. */
+struct abi_part {
+	const char *name;
+	void (*run)(void);
+};
+
+/* Runs the part that argv[1] names (every part without an argument); the exit status: 1 if
+ * an abi_expect did not get its errno. */
+static inline int abi_run_parts(int argc, char **argv, const struct abi_part *parts, size_t n)
+{
+	const char *part = argc > 1 ? argv[1] : "all";
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(part, parts[i].name) || !strcmp(part, "all"))
+			parts[i].run();
+	return *abi_mismatches() ? 1 : 0;
+}
+
 #endif

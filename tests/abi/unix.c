@@ -1068,18 +1068,11 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);
-	const char *part = argc > 1 ? argv[1] : "all";
-	struct {
-		const char *name;
-		void (*run)(void);
-	} parts[] = {
+	static const struct abi_part parts[] = {
 		{"pair", types_and_flags}, {"boundaries", boundaries}, {"ends", ends}, {"buffers", buffers},
 		{"rights", rights}, {"credentials", credentials}, {"names", names}, {"backlog", backlog},
 		{"datagrams", datagrams}, {"errors", errors}, {"threads", threads}, {"readiness", readiness},
 		{"hostdir", hostdir}, {"bulk", bulk},
 	};
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		if (!strcmp(part, parts[i].name) || !strcmp(part, "all"))
-			parts[i].run();
-	return *abi_mismatches() ? 1 : 0;
+	return abi_run_parts(argc, argv, parts, sizeof(parts) / sizeof(parts[0]));
 }
