@@ -22,6 +22,7 @@
 
 #include "abi.h"
 #include "kick.h"
+#include "rights.h"
 
 #define expect abi_expect
 
@@ -281,13 +282,8 @@ static long send_fds(int sock, const int *fds, int n)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * 16)] = {0};
 	struct iovec iov = {"F", 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			   .msg_controllen = CMSG_SPACE(sizeof(int) * n)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-	memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	rights_put(&m, ctl, fds, n);
 	return sendmsg(sock, &m, 0);
 }
 
@@ -301,13 +297,7 @@ static int recv_fds(int sock, int *out, int room, int flags, int *mflags)
 	if (recvmsg(sock, &m, flags) < 0)
 		return -1;
 	*mflags = m.msg_flags;
-	int n = 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			memcpy(out, CMSG_DATA(c), sizeof(int) * n);
-		}
-	return n;
+	return rights_take(&m, out);
 }
 
 static void rights(void)

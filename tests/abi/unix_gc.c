@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include "abi.h"
+#include "rights.h"
 
 static const int types[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
 
@@ -37,15 +38,8 @@ static void send_fds(int sock, const char *data, const int *fds, int n)
 	char ctl[CMSG_SPACE(sizeof(int) * 8)] = {0};
 	struct iovec iov = {(void *)data, strlen(data)};
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (n) {
-		m.msg_control = ctl;
-		m.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-	}
+	if (n)
+		rights_put(&m, ctl, fds, n);
 	CHECK(sendmsg(sock, &m, 0) == (ssize_t)strlen(data));
 }
 
@@ -60,13 +54,7 @@ static int recv_fds(int sock, char *buf, size_t len, int *out, int flags)
 	if (r < 0)
 		return -1;
 	buf[r] = 0;
-	int n = 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			memcpy(out, CMSG_DATA(c), sizeof(int) * n);
-		}
-	return n;
+	return rights_take(&m, out);
 }
 
 /* Whether the pipe read end r sees the end (read returns 0) within ms milliseconds. */
